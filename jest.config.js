@@ -3,21 +3,19 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 /** @type {import('jest').Config} */
 module.exports = {
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/test/unit'],
-      testMatch: ['**/*.test.ts'],
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
-      roots: ['<rootDir>/test/integration'],
-      testMatch: ['**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
-      testTimeout: 120000,
       slowTestThreshold: 30,
     },
   ],
