@@ -56,39 +56,57 @@ export class CsvBoundaryScanner {
     this.headerEnd = options.header ? null : 0;
   }
 
-  /** Feeds the next bytes of the file, in order. */
+  /**
+   * Feeds the next bytes of the file, in order. Jumps with `indexOf` (native) instead of visiting every byte:
+   * inside quotes only the next quote matters; outside, only the next LF or quote, and a quote opens a quoted
+   * field only right after a delimiter.
+   */
   push(bytes: Uint8Array): void {
-    let state = this.state;
+    const len = bytes.length;
     const base = this.offset;
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i]!;
-      switch (state) {
-        case State.Quoted:
-          if (b === this.quote) state = State.QuoteInQuoted;
-          continue;
-        case State.QuoteInQuoted:
-          if (b === this.quote) {
-            state = State.Quoted;
-            continue;
-          }
-          break;
-        case State.FieldStart:
-          if (b === this.quote) {
-            state = State.Quoted;
-            continue;
-          }
-          break;
-        case State.Unquoted:
-          break;
+    const { quote, delimiter } = this;
+    let state = this.state;
+    let i = 0;
+    // Cached positions of the next LF / quote at or after i; -1 = none left, -2 = not searched yet.
+    let lf = -2;
+    let qt = -2;
+    while (i < len) {
+      if (state === State.Quoted) {
+        const q = bytes.indexOf(quote, i);
+        if (q < 0) break;
+        i = q + 1;
+        state = State.QuoteInQuoted;
+        continue;
       }
-      if (b === this.delimiter) state = State.FieldStart;
+      if (state === State.Unquoted) {
+        if (lf !== -1 && lf < i) lf = bytes.indexOf(LF, i);
+        if (qt !== -1 && qt < i) qt = bytes.indexOf(quote, i);
+        if (lf >= 0 && (qt < 0 || lf < qt)) {
+          i = lf + 1;
+          state = State.FieldStart;
+          this.recordStart(base + i);
+          continue;
+        }
+        if (qt < 0) {
+          // No LF and no quote left: only whether the last byte is a delimiter matters for the next push.
+          state = bytes[len - 1] === delimiter ? State.FieldStart : State.Unquoted;
+          break;
+        }
+        state = qt > i && bytes[qt - 1] === delimiter ? State.Quoted : State.Unquoted;
+        i = qt + 1;
+        continue;
+      }
+      // FieldStart or QuoteInQuoted: this one byte decides. A quote opens a field or is an escaped quote.
+      const b = bytes[i++];
+      if (b === quote) state = State.Quoted;
+      else if (b === delimiter) state = State.FieldStart;
       else if (b === LF) {
         state = State.FieldStart;
-        this.recordStart(base + i + 1);
+        this.recordStart(base + i);
       } else state = State.Unquoted;
     }
     this.state = state;
-    this.offset = base + bytes.length;
+    this.offset = base + len;
   }
 
   /** Ends the scan; `totalSize` must equal the number of bytes pushed. */

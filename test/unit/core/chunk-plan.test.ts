@@ -91,6 +91,70 @@ describe('CSV boundary scan', () => {
   });
 });
 
+/**
+ * Oracle: the plain byte-by-byte RFC 4180 state machine (quote opens only at a field start, "" escapes, LF outside
+ * quotes ends a record). The scanner jumps with indexOf and must agree with it on every input, even malformed.
+ */
+function referencePlan(bytes: Uint8Array, target: number, header: boolean): { headerEnd: number | null; starts: number[]; inQuotes: boolean } {
+  const [FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED] = [0, 1, 2, 3];
+  let state = FIELD_START;
+  let headerEnd: number | null = header ? null : 0;
+  let chunkStart = 0;
+  const starts: number[] = [];
+  bytes.forEach((b, i) => {
+    if (state === QUOTED) {
+      if (b === 0x22) state = QUOTE_IN_QUOTED;
+      return;
+    }
+    if ((state === FIELD_START || state === QUOTE_IN_QUOTED) && b === 0x22) {
+      state = QUOTED;
+      return;
+    }
+    if (b === 0x2c) state = FIELD_START;
+    else if (b === 0x0a) {
+      state = FIELD_START;
+      const start = i + 1;
+      if (headerEnd === null) {
+        headerEnd = start;
+        chunkStart = start;
+      } else if (start - chunkStart >= target) {
+        starts.push(start);
+        chunkStart = start;
+      }
+    } else state = UNQUOTED;
+  });
+  return { headerEnd, starts: starts.filter((s) => s < bytes.length), inQuotes: state === QUOTED };
+}
+
+describe('CSV boundary scan agrees with the byte-by-byte oracle', () => {
+  it('on arbitrary (also malformed) input fed in arbitrary pieces', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r'), maxLength: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        fc.array(fc.nat(300), { maxLength: 6 }),
+        (input, target, header, splits) => {
+          const bytes = utf8(input);
+          const scanner = new CsvBoundaryScanner({ targetChunkBytes: target, header });
+          let from = 0;
+          for (const cut of [...new Set(splits.map((x) => x % (bytes.length + 1)))].sort((a, b) => a - b).concat(bytes.length)) {
+            scanner.push(bytes.subarray(from, cut));
+            from = cut;
+          }
+          const plan = scanner.finish(bytes.length);
+          const oracle = referencePlan(bytes, target, header);
+          const headerEnd = oracle.headerEnd ?? bytes.length;
+          expect(plan.headerRange).toEqual(header ? { start: 0, end: headerEnd } : null);
+          expect(plan.chunks.map((c) => c.start)).toEqual([headerEnd, ...oracle.starts].filter((start, i, all) => (all[i + 1] ?? bytes.length) > start));
+          expect(plan.endedInQuotes).toBe(oracle.inQuotes);
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+});
+
 describe('line probes (NDJSON, CSV without newlines in quotes)', () => {
   it('finds the first record start after the probe offset', () => {
     expect(nextLineStart(utf8('ab\ncd'), 10)).toBe(13);
