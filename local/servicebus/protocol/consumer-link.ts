@@ -13,6 +13,21 @@ interface OutgoingInternals {
   outgoing: { next_delivery_id: number; next_pending_delivery: number; available(): boolean };
 }
 
+/**
+ * rhea only echoes `drain` on a flow while the link still has credit. When the deliveries sent for the drain
+ * used the last credit (or none was left), no drained flow would go out and the SDK would close the link
+ * (for a session receiver: the session is lost). AMQP says the drained flow is due either way.
+ */
+function answerDrainWithoutCredit(sender: Sender): void {
+  const link = sender as unknown as { _draining: boolean; _drained: boolean; credit: number; delivery_count: number; _get_drain(): boolean };
+  link._get_drain = function getDrain(this: typeof link): boolean {
+    if (!this._draining || !this._drained) return false;
+    this.delivery_count += this.credit;
+    this.credit = 0;
+    return true;
+  };
+}
+
 export class ConsumerLink implements Consumer {
   sessionId: string | undefined;
   /** Lock tokens of this link's unsettled deliveries. */
@@ -24,7 +39,9 @@ export class ConsumerLink implements Consumer {
     readonly mode: ReceiveMode,
     readonly entity: Entity,
     readonly sender: Sender,
-  ) {}
+  ) {
+    answerDrainWithoutCredit(sender);
+  }
 
   credit(): number {
     if (!this.sender.is_open()) return 0;
