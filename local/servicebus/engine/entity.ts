@@ -143,9 +143,13 @@ export class Entity {
     }
   }
 
-  settle(lockToken: string, disposition: Disposition, sessionId: string | undefined): void {
+  /** `consumer` is given for link settlement: on a session entity it must still hold the session. */
+  settle(lockToken: string, disposition: Disposition, sessionId: string | undefined, consumer?: Consumer): void {
     const now = this.clock.nowMs();
-    if (sessionId !== undefined && this.sessions) this.sessions.requireLock(sessionId);
+    if (sessionId !== undefined && this.sessions) {
+      const lock = this.sessions.requireLock(sessionId);
+      if (consumer && lock.owner !== consumer) throw errors.sessionLockLost(this.path, sessionId, now);
+    }
     const lock = this.locks.get(lockToken);
     if (!lock) throw errors.messageLockLost(this.path, now);
     if (lock.sessionId !== undefined && this.sessions) this.sessions.requireLock(lock.sessionId);

@@ -145,7 +145,9 @@ export class LinkRouter {
     state.local_open = false;
     state.open_requests = 0;
     this.consumers.set(sender, consumer);
-    consumer.cancelAccept = sessions.acceptNext(consumer, timeoutInMs, (result) => {
+    let answered = false;
+    const cancel = sessions.acceptNext(consumer, timeoutInMs, (result) => {
+      answered = true;
       consumer.cancelAccept = undefined;
       if (isServiceBusEmulatorError(result)) {
         this.consumers.delete(sender);
@@ -157,6 +159,10 @@ export class LinkRouter {
       this.openSession(sender, source, result.sessionId, result.lockedUntilMs);
       this.register(consumer);
     });
+    if (!answered) {
+      consumer.cancelAccept = cancel;
+      this.opts.log('accept-next-session-waiting', { entity: entity.path, timeoutInMs });
+    }
   }
 
   private openSession(sender: Sender, source: Terminus, sessionId: string, lockedUntilMs: number): void {
@@ -219,7 +225,7 @@ export class LinkRouter {
     if (!consumer || token === undefined || delivery.settled) return;
     const state = (delivery.remote_state ?? {}) as Record<string, unknown>;
     try {
-      consumer.entity.settle(token, this.dispositionOf(outcome, state), consumer.sessionId);
+      consumer.entity.settle(token, this.dispositionOf(outcome, state), consumer.sessionId, consumer);
       delivery.update(true, echoOutcome(outcome));
     } catch (e) {
       if (!isServiceBusEmulatorError(e)) throw e;

@@ -18,7 +18,7 @@ describe('Service Bus emulator: persistence', () => {
     const got = await receiveAtLeast(receiver, 3);
     await receiver.abandonMessage(got[0]!);
     await receiver.completeMessage(got[1]!);
-    await receiver.deadLetterMessage(got[2]!, { deadLetterReason: 'Broken' });
+    await receiver.deadLetterMessage(got[2]!, { deadLetterReason: 'Broken', deadLetterErrorDescription: 'cannot parse' });
     await first.client.createSender('sessions').sendMessages({ body: 'in session', sessionId: 'S' });
     const s = await first.client.acceptSession('sessions', 'S');
     await s.setSessionState('cursor-7');

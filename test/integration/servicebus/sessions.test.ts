@@ -1,5 +1,5 @@
 import { ServiceBusClient, isServiceBusError } from '@azure/service-bus';
-import { receiveAtLeast, startHarness, type Harness } from './harness';
+import { receiveAtLeast, startHarness, waitFor, type Harness } from './harness';
 
 /** The SDK's internal management client: get-message-sessions has no public API in 7.9.5. */
 interface InternalClient {
@@ -8,8 +8,9 @@ interface InternalClient {
 
 describe('Service Bus emulator: sessions', () => {
   let h: Harness;
+  const events: string[] = [];
   beforeAll(async () => {
-    h = await startHarness({ queues: [{ name: 'streams', requiresSession: true }, { name: 'brief', requiresSession: true, lockDurationInMs: 400 }, { name: 'plain' }] });
+    h = await startHarness({ logger: (event) => events.push(event), queues: [{ name: 'streams', requiresSession: true }, { name: 'brief', requiresSession: true, lockDurationInMs: 400 }, { name: 'plain' }] });
   });
   afterAll(async () => h.stop());
 
@@ -64,7 +65,10 @@ describe('Service Bus emulator: sessions', () => {
       const err = await fast.acceptNextSession('streams').catch((e: unknown) => e);
       expect(isServiceBusError(err) && err.code).toBe('ServiceTimeout');
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+      const waitsBefore = events.filter((e) => e === 'accept-next-session-waiting').length;
       const waiting = h.client.acceptNextSession('streams');
+      await waitFor('the accept to be held by the emulator', () =>
+        events.filter((e) => e === 'accept-next-session-waiting').length > waitsBefore ? true : undefined);
       await h.client.createSender('streams').sendMessages({ body: 'wake', sessionId: 'late' });
       const r = await waiting;
       expect(r.sessionId).toBe('late');

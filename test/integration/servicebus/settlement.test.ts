@@ -41,7 +41,7 @@ describe('Service Bus emulator: settlement, delivery count, dead-lettering and d
     await sender.sendMessages({ body: 'bad', messageId: 'd1' });
     const receiver = h.client.createReceiver('work');
     const [m] = await receiveAtLeast(receiver, 1);
-    await receiver.deadLetterMessage(m!, { deadLetterReason: 'Invalid', deadLetterErrorDescription: 'missing field x', extra: 'yes' } as never);
+    await receiver.deadLetterMessage(m!, { deadLetterReason: 'Invalid', deadLetterErrorDescription: 'missing field x', extra: 'yes' });
     const dlq = h.client.createReceiver('work', { subQueueType: 'deadLetter' });
     const [dead] = await receiveAtLeast(dlq, 1);
     expect(dead?.messageId).toBe('d1');
