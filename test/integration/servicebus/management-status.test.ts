@@ -91,4 +91,16 @@ describe('Service Bus emulator: $cbs and $management status codes on the wire', 
     expect(error.condition).toBe('amqp:not-found');
     expect(error.description).toMatch(/The messaging entity 'nope\/\$management' could not be found/);
   });
+
+  it('rejects a transfer above max-message-size with amqp:link:message-size-exceeded, even from a client that ignores the limit', async () => {
+    const sender = connection.open_sender({ target: { address: 'q' } });
+    await new Promise((r) => sender.once('sendable', r));
+    const delivery = sender.send({ body: Buffer.alloc(300 * 1024, 1) });
+    const state = await new Promise<{ error?: { condition?: string } }>((resolve) => {
+      sender.once('rejected', (ctx) => resolve(ctx.delivery?.remote_state as { error?: { condition?: string } }));
+    });
+    expect(delivery.id).toBeDefined();
+    expect(state.error?.condition).toBe('amqp:link:message-size-exceeded');
+    sender.close();
+  });
 });

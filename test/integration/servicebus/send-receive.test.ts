@@ -1,5 +1,5 @@
 import { isServiceBusError } from '@azure/service-bus';
-import { receiveAtLeast, startHarness, type Harness } from './harness';
+import { receiveAtLeast, startHarness, waitFor, type Harness } from './harness';
 
 describe('Service Bus emulator: senders, broker-assigned ids and peek-lock receive', () => {
   let h: Harness;
@@ -72,6 +72,25 @@ describe('Service Bus emulator: senders, broker-assigned ids and peek-lock recei
     expect(got.map((m) => m.body)).toEqual(['a', 'b']);
     expect(got[0]?.lockToken).toBeUndefined();
     expect(await receiver.peekMessages(10)).toHaveLength(0);
+    await receiver.close();
+    await sender.close();
+  });
+
+  it('subscribe() streams messages and auto-completes them after the handler succeeds', async () => {
+    const sender = h.client.createSender('orders');
+    await sender.sendMessages([1, 2, 3].map((n) => ({ body: n })));
+    const receiver = h.client.createReceiver('orders');
+    const bodies: unknown[] = [];
+    const errors: unknown[] = [];
+    const sub = receiver.subscribe({
+      processMessage: async (m) => { bodies.push(m.body); },
+      processError: async (args) => { errors.push(args.error); },
+    });
+    await waitFor('three messages handled', () => (bodies.length >= 3 ? true : undefined));
+    await sub.close();
+    expect(bodies).toEqual([1, 2, 3]);
+    expect(errors).toEqual([]);
+    await waitFor('the queue to be empty', async () => ((await receiver.peekMessages(10)).length === 0 ? true : undefined));
     await receiver.close();
     await sender.close();
   });
