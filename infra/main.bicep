@@ -143,7 +143,6 @@ module storage 'modules/storage.bicep' = {
     rejectsContainerName: 'rejects'
     outboxContainerName: 'outbox'
     appIdentityName: names.identity
-    durableTaskHubHere: !useScheduler
   }
   dependsOn: [identity]
 }

@@ -11,8 +11,6 @@ param rejectsContainerName string
 param outboxContainerName string
 @description('Name of the app identity (same resource group); its principal gets the roles below.')
 param appIdentityName string
-@description('True when the Durable task hub lives in this account (Azure Storage backend): adds Queue and Table roles.')
-param durableTaskHubHere bool
 @allowed(['Standard_LRS', 'Standard_ZRS'])
 param skuName string
 
@@ -21,10 +19,11 @@ var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 
-// Blob Data Owner: the host manages its own containers (keys, leases) and reads the deployment package.
-// Queue + Table Data Contributor: Durable's control/work-item queues and history/instance tables; the host also
-// writes diagnostic events to tables. Without the Azure Storage backend only Blob is needed.
-var appRoles = concat([storageBlobDataOwner], durableTaskHubHere ? [storageQueueDataContributor, storageTableDataContributor] : [])
+// Blob Data Owner: the host manages its own containers (keys, leases), reads the deployment package, and the app
+// reads landing files and writes rejects/outbox. Queue + Table Data Contributor: Durable's control/work-item
+// queues and history/instance tables (Azure Storage backend); with either backend the host writes diagnostic
+// events to tables and the blob trigger keeps its poison queue here. This account serves only this app.
+var appRoles = [storageBlobDataOwner, storageQueueDataContributor, storageTableDataContributor]
 
 resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
   name: appIdentityName
