@@ -24,7 +24,11 @@ async function startChild(dir: string, env: Record<string, string>): Promise<Chi
   const waiters: Array<{ match: (l: string) => boolean; resolve: (l: string) => void }> = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
     lines.push(line);
-    for (const w of [...waiters]) if (w.match(line)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(line));
+    for (const w of [...waiters]) {
+      if (!w.match(line)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(line);
+    }
   });
   const waitForLine = (match: (line: string) => boolean, timeoutMs = 20_000): Promise<string> => {
     const seen = lines.find(match);

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   proto.require = function (this: unknown, id: string): unknown {
     return id === '@azure/functions-core' ? functions.core : original.call(this, id);
   };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app entry is loaded by path, like the worker does
   require(appPath);
   const front = await startHttpFront(functions.invoker);
   process.env['WEBSITE_HOSTNAME'] = new URL(front.baseUrl).host;
