@@ -54,3 +54,20 @@ const failing: OrchestrationHandler = function* (context: OrchestrationContext) 
   return 'recovered';
 };
 df.app.orchestration('failing', failing);
+
+/** Observes how many activity invocations overlap, to check host.json throttles. */
+export const concurrency = { inFlight: 0, max: 0 };
+const probe: ActivityHandler = async (): Promise<void> => {
+  concurrency.inFlight++;
+  concurrency.max = Math.max(concurrency.max, concurrency.inFlight);
+  await new Promise((resolve) => setImmediate(resolve));
+  concurrency.inFlight--;
+};
+df.app.activity('probe', { handler: probe });
+
+const probeFanOut: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const n = context.df.getInput() as number;
+  yield context.df.Task.all(Array.from({ length: n }, () => context.df.callActivity('probe')));
+  return n;
+};
+df.app.orchestration('probeFanOut', probeFanOut);

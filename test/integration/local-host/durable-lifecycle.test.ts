@@ -13,7 +13,11 @@ beforeAll(async () => {
   features = require('../../apps/durable-samples/features');
   /* eslint-enable @typescript-eslint/no-require-imports */
   // Short timer limits so a 3-day timer exercises the host's long-timer chain (1 day per step).
-  h = await startHarness(mockFunctionsHost, { maxShortTimerMs: 24 * 3600_000, longTimerIntervalMs: 24 * 3600_000 });
+  h = await startHarness(mockFunctionsHost, {
+    maxShortTimerMs: 24 * 3600_000,
+    longTimerIntervalMs: 24 * 3600_000,
+    hostJson: { extensions: { durableTask: { hubName: 'LifecycleHub', maxConcurrentActivityFunctions: 3 } } },
+  });
 });
 
 afterAll(async () => {
@@ -94,6 +98,14 @@ describe('replay determinism', () => {
     } finally {
       features.flipper.value = 'sayHello';
     }
+  });
+});
+
+describe('host.json throttles', () => {
+  it('never runs more activities at once than maxConcurrentActivityFunctions', async () => {
+    const id = await startId('probeFanOut', 30);
+    await waitForStatus(h, id, ['Completed']);
+    expect(features.concurrency.max).toBe(3);
   });
 });
 
