@@ -168,6 +168,12 @@ describe('instance management', () => {
     expect((await fetch(rpc('instances/page-1'), { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('waits for completion when started with timeout and pollingInterval, answering 200 with the output', async () => {
+    const response = await fetch(rpc('orchestrators/helloSequence?timeout=10&pollingInterval=0.02'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '""' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(['Hello, Tokyo', 'Hello, Seattle', 'Hello, Cairo']);
+  });
+
   it('rejects invalid instance ids and unknown orchestrators with 400', async () => {
     expect((await start('helloSequence', undefined, '@bad')).status).toBe(400);
     expect((await start('noSuchOrchestrator')).status).toBe(400);

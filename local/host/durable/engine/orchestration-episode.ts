@@ -87,7 +87,13 @@ export async function runOrchestrationEpisode(ctx: EngineContext, instanceId: st
   }
   const past = ctx.store.getHistory(instanceId);
   const episodeEvents = [historyEvent(EventType.OrchestratorStarted, -1, nowMs), ...controlEvents, ...newEvents];
+  const executionId = record.executionId;
   const state = await invokeOrchestrator(ctx, record, [...past, ...episodeEvents]);
+  if (ctx.store.getInstance(instanceId)?.executionId !== executionId) {
+    // Purged, or replaced by a new start, while the orchestrator ran: this episode's result is stale.
+    ctx.commit({ deleteMessages: consumed });
+    return true;
+  }
   episodeEvents.push(historyEvent(EventType.OrchestratorCompleted, -1, nowMs), ...out.events);
   out.events = [];
   const clearHistory = applyState(ctx, record, state, nowMs, out);

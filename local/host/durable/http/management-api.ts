@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DurableHostError, isDurableHostError } from '../errors';
 import type { ClientOperations } from '../engine/client-operations';
-import type { RuntimeStatus } from '../types';
+import { isTerminal, type RuntimeStatus } from '../types';
 import { statusPayload } from './status-payload';
 import { managementUrls } from './urls';
 
@@ -41,7 +41,7 @@ export class ManagementApi {
     let reply: Reply;
     try {
       const body = await readBody(request);
-      reply = this.route(request, body);
+      reply = await this.route(request, body);
     } catch (error) {
       reply = toErrorReply(error);
     }
@@ -55,7 +55,7 @@ export class ManagementApi {
     response.end(payload);
   }
 
-  private route(request: IncomingMessage, body: string): Reply {
+  private async route(request: IncomingMessage, body: string): Promise<Reply> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const prefix = url.pathname.startsWith(WEBHOOK_PREFIX) ? WEBHOOK_PREFIX : RPC_PREFIX;
     const parts = url.pathname.slice(prefix.length).split('/').map(decodeURIComponent);
@@ -70,6 +70,11 @@ export class ManagementApi {
         ...(q.get('version') ? { version: q.get('version') ?? '' } : {}),
         overridable: this.options.overridable,
       });
+      const timeoutS = positiveNumber(q.get('timeout'));
+      if (timeoutS !== undefined) {
+        const done = await this.waitForTerminal(record.instanceId, timeoutS * 1000, (positiveNumber(q.get('pollingInterval')) ?? 1) * 1000);
+        if (done !== undefined) return done;
+      }
       const urls = managementUrls(this.options.baseUrl, this.options.hubName, record.instanceId);
       return { status: 202, body: urls, headers: { location: urls.statusQueryGetUri, 'retry-after': '10' } };
     }
@@ -98,6 +103,25 @@ export class ManagementApi {
     }
     if (resource === 'entities') return this.entities(method, a, b, q, body, request);
     return { status: 404, body: { message: `No Durable management route for ${method} ${url.pathname}.` } };
+  }
+
+  /**
+   * Start-and-wait (`?timeout=&pollingInterval=`, seconds): checks the instance every polling interval, as the
+   * extension does; Completed -> 200 with the output, Failed -> 500 and Terminated -> 200 with the status.
+   */
+  private async waitForTerminal(instanceId: string, timeoutMs: number, intervalMs: number): Promise<Reply | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const record = this.options.operations.getInstance(instanceId);
+      if (record !== undefined && isTerminal(record.status)) {
+        if (record.status === 'Completed') return { status: 200, body: record.output === null ? null : (JSON.parse(record.output) as unknown) };
+        const body = statusPayload(record, undefined, { showInput: true, showHistory: false, showHistoryOutput: false });
+        return { status: record.status === 'Failed' ? 500 : 200, body };
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
+    }
   }
 
   private status(instanceId: string, url: URL, q: URLSearchParams): Reply {
@@ -239,6 +263,12 @@ function toErrorReply(error: unknown): Reply {
 function headerValue(request: IncomingMessage, name: string): string | undefined {
   const v = request.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** Seconds as the extension takes them; fractions are accepted too (tests poll faster than 1 s). */
+function positiveNumber(text: string | null): number | undefined {
+  const n = text === null ? NaN : Number(text);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 function positiveInt(text: string | null): number | undefined {
