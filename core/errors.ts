@@ -10,6 +10,7 @@ export type SluiceErrorCode =
   | 'StreamNotFound'
   | 'SemaphoreNotFound'
   | 'PermitLeaseExpired'
+  | 'StaleWorker'
   | 'ChunkRejected'
   | 'RejectThresholdExceeded'
   | 'SinkFailed'

@@ -1,5 +1,5 @@
 // Plain CommonJS on purpose: loaded by the local host exactly as the Azure worker loads a compiled app.
-const { app, trigger } = require('@azure/functions');
+const { app, input, trigger } = require('@azure/functions');
 
 const events = [];
 
@@ -88,4 +88,19 @@ app.http('hookEvents', { methods: ['GET'], handler: async () => ({ jsonBody: eve
 app.generic('echo', {
   trigger: trigger.generic({ type: 'activityTrigger' }),
   handler: async (input, context) => ({ input, functionName: context.functionName, startedIn: 'n/a' }),
+});
+
+app.http('greeting', {
+  route: '%GREETING_ROUTE%/{lang:alpha}',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: async (request) => ({ body: `greeting in ${request.params.lang}` }),
+});
+
+app.http('durableStart', {
+  route: 'orchestrators/{name}',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  extraInputs: [input.generic({ type: 'durableClient' })],
+  handler: async (request, context) => ({ jsonBody: { client: context.extraInputs.get(context.options.extraInputs[0]) } }),
 });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createHostLogger, type HostLogEntry } from '../../../local/host/log';
-import { startFunctionsApp, type FunctionsApp } from '../../../local/host/functions/functions-app';
+import { startFunctionsApp, type FunctionsApp } from '../../../local/host/worker/functions-app';
 import { isLocalHostError } from '../../../local/host/errors';
 
 const appDir = path.resolve(__dirname, '../../apps/basic');
@@ -19,7 +19,7 @@ describe('function invoker over the app\'s own programming model', () => {
   it('registers every app.* function with the library-generated bindings', () => {
     const functions = functionsApp.invoker.listFunctions();
     expect(functions.map((fn) => fn.name).sort()).toEqual(
-      ['adminOnly', 'defaultRoute', 'echo', 'failing', 'hello', 'hookEvents', 'item', 'recovered', 'replaced'].sort(),
+      ['adminOnly', 'defaultRoute', 'durableStart', 'echo', 'failing', 'greeting', 'hello', 'hookEvents', 'item', 'recovered', 'replaced'].sort(),
     );
     const hello = functions.find((fn) => fn.name === 'hello');
     expect(hello?.triggerType).toBe('httpTrigger');

@@ -1,5 +1,5 @@
-import { AppRegistry } from '../../../../local/host/functions/app-registry';
-import { createCoreApi, Disposable } from '../../../../local/host/functions/core-api';
+import { AppRegistry } from '../../../../local/host/worker/app-registry';
+import { createCoreApi, Disposable } from '../../../../local/host/worker/core-api';
 import { createHostLogger } from '../../../../local/host/log';
 
 const httpMetadata = (name: string) => ({

@@ -22,7 +22,19 @@ export interface FunctionStats {
   cancelled: number;
 }
 
+export interface InvocationCompleted {
+  functionName: string;
+  invocationId: string;
+  outcome: InvocationOutcome;
+  durationMs: number;
+  output?: InvocationOutput;
+  error?: unknown;
+}
+
+export type InvocationListener = (event: InvocationCompleted) => void;
+
 export class AppInvoker implements FunctionInvoker {
+  readonly #listeners = new Set<InvocationListener>();
   readonly #registry: AppRegistry;
   readonly #logger: HostLogger;
   readonly #stats = new Map<string, FunctionStats>();
@@ -38,6 +50,12 @@ export class AppInvoker implements FunctionInvoker {
 
   getFunction(name: string): RegisteredFunction | undefined {
     return this.#registry.getFunction(name)?.registered;
+  }
+
+  /** Observes every finished invocation (tests wait on these instead of sleeping). Returns the unsubscriber. */
+  onInvocationCompleted(listener: InvocationListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Invocation counters per function, for the admin status endpoint. */
@@ -65,7 +83,7 @@ export class AppInvoker implements FunctionInvoker {
     const stats = this.#statsFor(functionName);
     stats.invocations += 1;
     const started = performance.now();
-    const finish = (outcome: InvocationOutcome, error?: unknown) => {
+    const finish = (outcome: InvocationOutcome, error?: unknown, output?: InvocationOutput) => {
       stats[outcome === 'Succeeded' ? 'succeeded' : outcome === 'Failed' ? 'failed' : 'cancelled'] += 1;
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
       const extra = error === undefined ? {} : { error: (error as Error)?.message ?? String(error) };
@@ -75,12 +93,16 @@ export class AppInvoker implements FunctionInvoker {
         outcome,
         ...extra,
       });
+      const event: InvocationCompleted = { functionName, invocationId, outcome, durationMs };
+      if (output !== undefined) event.output = output;
+      if (error !== undefined) event.error = error;
+      for (const listener of [...this.#listeners]) listener(event);
     };
 
     const running = this.#run(fn, invocationId, input, properties);
     try {
       const output = await raceAbort(running, input.abortSignal, functionName, invocationId);
-      finish('Succeeded');
+      finish('Succeeded', undefined, output);
       return output;
     } catch (error) {
       finish(input.abortSignal?.aborted === true && isCancelled(error) ? 'Cancelled' : 'Failed', error);

@@ -6,11 +6,13 @@ import type { HostLogger } from '../log';
 import { loadApp, type LoadedApp } from './app-loader';
 import { AppRegistry } from './app-registry';
 import { createCoreApi } from './core-api';
+import type { ProgrammingModel } from './core-types';
 import { AppInvoker } from './invoker';
 
 export interface FunctionsApp {
   readonly app: LoadedApp;
   readonly invoker: AppInvoker;
+  registryModel(): ProgrammingModel | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startFunctionsApp(appDir: string, logger: HostLogger): Pro
   return {
     app,
     invoker,
+    registryModel: () => registry.programmingModel,
     async stop() {
       if (stopped) return;
       stopped = true;

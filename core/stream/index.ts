@@ -1,0 +1,20 @@
+export type {
+  CommitCounts,
+  Election,
+  ElectionOptions,
+  OpenWindow,
+  PendingEvent,
+  StreamCounters,
+  StreamState,
+  StreamStatus,
+  StreamSuspension,
+  StreamWindow,
+  StreamWorker,
+  TakeOptions,
+  TakeResult,
+} from './types';
+export { append, commit, createStreamState, elect, renewLease, take } from './machine';
+export type { FailOptions, FailResult, ReconcileOptions, ReconcileResult } from './failure';
+export { fail, reconcile, resume, suspend } from './failure';
+export type { StreamStatusView } from './status';
+export { getStreamStatus } from './status';

@@ -1,0 +1,230 @@
+/**
+ * Pure stream state machine, part 1: creation, append with worker election, take, commit, lease renewal.
+ *
+ * Election instead of races: the entity serialises operations, so `append` and `take` cannot interleave.
+ * `take` marks the stream idle in the same operation that finds nothing pending, and `append` on an idle stream
+ * elects a new worker: no wake-up can be lost and there is never more than one recorded worker.
+ */
+import { coalesce, countFitting, eventUntilMs, type StreamEvent } from '../coalesce';
+import { SluiceError } from '../errors';
+import type { CommitCounts, Election, ElectionOptions, OpenWindow, StreamState, TakeOptions, TakeResult } from './types';
+
+export function createStreamState(streamId: string): StreamState {
+  if (streamId.length === 0) {
+    throw new SluiceError('InvalidArgument', 'createStreamState: streamId is empty. To fix: pass the stream id (the Service Bus sessionId).');
+  }
+  return {
+    streamId,
+    status: 'idle',
+    pending: [],
+    nextEventSeq: 1,
+    committedEventSeq: 0,
+    watermarkMs: null,
+    worker: null,
+    openWindow: null,
+    nextWindowSeq: 1,
+    lastCommittedWindowSeq: 0,
+    consecutiveFailures: 0,
+    lastError: null,
+    suspension: null,
+    catchUpNext: false,
+    counters: {
+      eventsAppended: 0,
+      eventsCommitted: 0,
+      eventsDiscarded: 0,
+      windowsCommitted: 0,
+      rowsWritten: 0,
+      rowsRejected: 0,
+      failures: 0,
+      lastAppendAtMs: null,
+      lastSuccessAtMs: null,
+    },
+  };
+}
+
+/**
+ * Buffers `events` (also while suspended) and elects the caller as worker when the stream was idle or the recorded
+ * worker's lease has expired. Events of another stream are rejected.
+ */
+export function append(state: StreamState, events: readonly StreamEvent[], options: ElectionOptions): Election {
+  for (const event of events) {
+    if (event.stream !== state.streamId) {
+      throw new SluiceError(
+        'MessageInvalid',
+        `append: event for stream "${event.stream}" sent to stream "${state.streamId}". To fix: route events by sessionId = stream.`,
+        { ids: { streamId: state.streamId } },
+      );
+    }
+  }
+  if (events.length === 0) return currentWorker(state);
+  const pending = [...state.pending];
+  let seq = state.nextEventSeq;
+  for (const event of events) pending.push({ seq: seq++, appendedAtMs: options.nowMs, event });
+  const appended: StreamState = {
+    ...state,
+    pending,
+    nextEventSeq: seq,
+    counters: { ...state.counters, eventsAppended: state.counters.eventsAppended + events.length, lastAppendAtMs: options.nowMs },
+  };
+  return elect(appended, options);
+}
+
+/**
+ * Elects the caller as worker if work exists and nobody live owns it: an idle stream with pending events, or a
+ * running stream whose worker's lease ended (a crashed worker). A timer calls this as the safety net; `append`
+ * and `resume` call it too. Suspended streams never elect.
+ */
+export function elect(state: StreamState, options: ElectionOptions): Election {
+  const { nowMs, candidateWorkerId, leaseInMs } = options;
+  assertLease(leaseInMs, 'elect');
+  if (candidateWorkerId.length === 0) {
+    throw new SluiceError('InvalidArgument', 'elect: candidateWorkerId is empty. To fix: pass the id the worker orchestration will get.');
+  }
+  const hasWork = state.pending.length > 0;
+  const vacant =
+    (state.status === 'idle' && hasWork) ||
+    (state.status === 'running' && (state.worker === null || state.worker.leaseExpiresAtMs <= nowMs));
+  if (!vacant) return currentWorker(state);
+  const worker = { workerId: candidateWorkerId, leaseExpiresAtMs: nowMs + leaseInMs };
+  return { state: { ...state, status: 'running', worker }, becomeWorker: true, workerId: candidateWorkerId };
+}
+
+/**
+ * The worker asks for work: the open window again (a retry, or a new worker taking over a crashed one's window),
+ * else a new window coalescing the head of `pending` within the limits (all of it after `resume`), else the stream
+ * becomes idle atomically. Renews the worker's lease.
+ */
+export function take(state: StreamState, workerId: string, options: TakeOptions): { state: StreamState; result: TakeResult } {
+  if (state.status === 'suspended') return { state, result: { kind: 'suspended' } };
+  requireWorker(state, workerId, 'take');
+  assertLease(options.leaseInMs, 'take');
+  const worker = { workerId, leaseExpiresAtMs: options.nowMs + options.leaseInMs };
+
+  let open = state.openWindow;
+  let next: StreamState;
+  if (open !== null) {
+    open = { ...open, attempts: open.attempts + 1 };
+    next = { ...state, worker, openWindow: open };
+  } else if (state.pending.length === 0) {
+    return { state: { ...state, status: 'idle', worker: null }, result: { kind: 'idle' } };
+  } else {
+    const count = state.catchUpNext ? state.pending.length : countFitting(state.pending.map((p) => p.event), options.limits);
+    const seq = state.nextWindowSeq;
+    open = {
+      windowId: `${state.streamId}/${seq}`,
+      seq,
+      firstEventSeq: state.pending[0]!.seq,
+      lastEventSeq: state.pending[count - 1]!.seq,
+      watermarkMs: state.watermarkMs,
+      catchUp: state.catchUpNext,
+      attempts: 1,
+      firstTakenAtMs: options.nowMs,
+    };
+    next = { ...state, worker, openWindow: open, nextWindowSeq: seq + 1, catchUpNext: false };
+  }
+  const events = windowEvents(next, open).map((p) => p.event);
+  const content = coalesce(events, open.watermarkMs, options.keys);
+  return {
+    state: next,
+    result: {
+      kind: 'window',
+      window: {
+        ...content,
+        streamId: state.streamId,
+        windowId: open.windowId,
+        seq: open.seq,
+        firstEventSeq: open.firstEventSeq,
+        lastEventSeq: open.lastEventSeq,
+        catchUp: open.catchUp,
+        attempt: open.attempts,
+      },
+    },
+  };
+}
+
+/**
+ * Records that the open window was applied: its events leave `pending`, the watermark moves to the window's end.
+ * Idempotent for a window already committed (a retried commit); a stale worker or another window is rejected.
+ */
+export function commit(state: StreamState, workerId: string, windowId: string, counts: CommitCounts, nowMs: number): StreamState {
+  const seq = windowSeqOf(state, windowId);
+  if (seq !== undefined && seq <= state.lastCommittedWindowSeq) return state;
+  requireWorker(state, workerId, 'commit');
+  const open = state.openWindow;
+  if (open === null || open.windowId !== windowId) {
+    throw new SluiceError(
+      'PreconditionFailed',
+      `commit: window "${windowId}" is not the open window of stream "${state.streamId}" (open: ${open?.windowId ?? 'none'}). ` +
+        'To fix: commit only the window returned by the last take.',
+      { ids: { streamId: state.streamId, windowId, workerId } },
+    );
+  }
+  const events = windowEvents(state, open);
+  const untilMs = openWindowUntilMs(state, open);
+  const counters = state.counters;
+  return {
+    ...state,
+    pending: state.pending.slice(events.length),
+    committedEventSeq: open.lastEventSeq,
+    watermarkMs: untilMs,
+    openWindow: null,
+    lastCommittedWindowSeq: open.seq,
+    consecutiveFailures: 0,
+    counters: {
+      ...counters,
+      eventsCommitted: counters.eventsCommitted + events.length,
+      windowsCommitted: counters.windowsCommitted + 1,
+      rowsWritten: counters.rowsWritten + counts.rowsWritten,
+      rowsRejected: counters.rowsRejected + counts.rowsRejected,
+      lastSuccessAtMs: nowMs,
+    },
+  };
+}
+
+/** Extends the worker's lease; a stale worker (replaced, or the stream suspended) is rejected. */
+export function renewLease(state: StreamState, workerId: string, leaseInMs: number, nowMs: number): StreamState {
+  requireWorker(state, workerId, 'renewLease');
+  assertLease(leaseInMs, 'renewLease');
+  return { ...state, worker: { workerId, leaseExpiresAtMs: nowMs + leaseInMs } };
+}
+
+/** Throws `StaleWorker` unless `workerId` is the recorded worker of a running stream. */
+export function requireWorker(state: StreamState, workerId: string, where: string): void {
+  if (state.status === 'running' && state.worker?.workerId === workerId) return;
+  throw new SluiceError(
+    'StaleWorker',
+    `${where}: worker "${workerId}" is not the worker of stream "${state.streamId}" ` +
+      `(status ${state.status}, recorded worker ${state.worker?.workerId ?? 'none'}). To fix: nothing to repair; ` +
+      'this worker was replaced (its lease expired) or the stream was suspended, so it must stop without side effects.',
+    { ids: { streamId: state.streamId, workerId } },
+  );
+}
+
+/** The pending events of the open window (the head of `pending`). */
+export function windowEvents(state: StreamState, open: OpenWindow): StreamState['pending'] {
+  return state.pending.slice(0, open.lastEventSeq - open.firstEventSeq + 1);
+}
+
+/** The open window's end exactly as `coalesce` computes it, without merging records again. */
+export function openWindowUntilMs(state: StreamState, open: OpenWindow): number {
+  let untilMs = open.watermarkMs ?? -Infinity;
+  for (const pending of windowEvents(state, open)) untilMs = Math.max(untilMs, eventUntilMs(pending.event));
+  return untilMs;
+}
+
+function currentWorker(state: StreamState): Election {
+  return state.worker === null ? { state, becomeWorker: false } : { state, becomeWorker: false, workerId: state.worker.workerId };
+}
+
+function windowSeqOf(state: StreamState, windowId: string): number | undefined {
+  const prefix = `${state.streamId}/`;
+  if (!windowId.startsWith(prefix)) return undefined;
+  const seq = Number(windowId.slice(prefix.length));
+  return Number.isInteger(seq) && seq > 0 ? seq : undefined;
+}
+
+function assertLease(leaseInMs: number, where: string): void {
+  if (!(leaseInMs > 0) || !Number.isFinite(leaseInMs)) {
+    throw new SluiceError('InvalidArgument', `${where}: leaseInMs must be a positive finite number, got ${leaseInMs}. To fix: pass the lease length in ms.`);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Stream state: plain JSON (the stream entity stores it as is). Time is always a parameter (`nowMs`).
+ */
+import type { CoalescedWindow, CoalesceLimits, MergeKeys, StreamEvent } from '../coalesce';
+
+export type StreamStatus = 'idle' | 'running' | 'suspended';
+
+/** An appended event not yet committed (or discarded by `reconcile`). */
+export interface PendingEvent {
+  /** 1-based, consecutive per stream. */
+  seq: number;
+  appendedAtMs: number;
+  event: StreamEvent;
+}
+
+export interface StreamWorker {
+  /** Id of the worker orchestration instance. */
+  workerId: string;
+  leaseExpiresAtMs: number;
+}
+
+/** The window handed out by `take` and not yet committed: the head of `pending`, `firstEventSeq..lastEventSeq`. */
+export interface OpenWindow {
+  windowId: string;
+  /** 1-based, increasing per stream. */
+  seq: number;
+  firstEventSeq: number;
+  lastEventSeq: number;
+  /** The watermark when the window was cut (its content is recomputed from it on a retry). */
+  watermarkMs: number | null;
+  catchUp: boolean;
+  /** How many times `take` handed it out (1 on the first attempt). */
+  attempts: number;
+  firstTakenAtMs: number;
+}
+
+/** What `take` returns to the worker. */
+export interface StreamWindow extends CoalescedWindow {
+  streamId: string;
+  windowId: string;
+  seq: number;
+  firstEventSeq: number;
+  lastEventSeq: number;
+  /** True for the first window after `resume`: it covers everything pending, ignoring the limits. */
+  catchUp: boolean;
+  attempt: number;
+}
+
+export interface StreamSuspension {
+  reason: string;
+  atMs: number;
+  /** The window open when the stream suspended; `reconcile({ discardFailedWindow: true })` drops its events. */
+  failedWindow: { windowId: string; firstEventSeq: number; lastEventSeq: number; untilMs: number } | null;
+}
+
+export interface StreamCounters {
+  eventsAppended: number;
+  eventsCommitted: number;
+  /** Events an operator dropped with `reconcile` (counted, never silently lost). */
+  eventsDiscarded: number;
+  windowsCommitted: number;
+  rowsWritten: number;
+  rowsRejected: number;
+  /** Failed attempts over the stream's life. */
+  failures: number;
+  lastAppendAtMs: number | null;
+  lastSuccessAtMs: number | null;
+}
+
+export interface StreamState {
+  streamId: string;
+  status: StreamStatus;
+  /** Uncommitted events in arrival order; `pending[0].seq === committedEventSeq + 1`. */
+  pending: PendingEvent[];
+  nextEventSeq: number;
+  /** Every event with seq <= this was committed or discarded. */
+  committedEventSeq: number;
+  /** End of the last committed window; null before the first. */
+  watermarkMs: number | null;
+  worker: StreamWorker | null;
+  openWindow: OpenWindow | null;
+  nextWindowSeq: number;
+  lastCommittedWindowSeq: number;
+  consecutiveFailures: number;
+  lastError: { message: string; atMs: number; windowId: string } | null;
+  suspension: StreamSuspension | null;
+  /** Set by `resume`: the next window covers everything pending. */
+  catchUpNext: boolean;
+  counters: StreamCounters;
+}
+
+/** Who should run the worker after an append, a resume or an election. */
+export interface Election {
+  state: StreamState;
+  /** True when the caller must start a worker orchestration with id `workerId`. */
+  becomeWorker: boolean;
+  /** The recorded worker (the new one when `becomeWorker`). */
+  workerId?: string;
+}
+
+export interface ElectionOptions {
+  nowMs: number;
+  /** Id the caller will give the worker orchestration if elected (from `context.df.newGuid()`). */
+  candidateWorkerId: string;
+  leaseInMs: number;
+}
+
+export interface TakeOptions {
+  nowMs: number;
+  leaseInMs: number;
+  limits: CoalesceLimits;
+  keys: MergeKeys;
+}
+
+export type TakeResult =
+  | { kind: 'window'; window: StreamWindow }
+  /** Nothing pending: the stream is now idle and the worker must end. */
+  | { kind: 'idle' }
+  /** The stream is suspended: the worker must end. */
+  | { kind: 'suspended' };
+
+export interface CommitCounts {
+  rowsWritten: number;
+  rowsRejected: number;
+}
