@@ -4,9 +4,9 @@
  * kill -9 child) loads the TypeScript sample apps itself. Invocations go through the library's own
  * InvocationModel, so binding conversion is the real library's.
  */
-import { AppRegistry } from '../../../local/host/functions/app-registry';
-import { createCoreApi } from '../../../local/host/functions/core-api';
-import { AppInvoker } from '../../../local/host/functions/invoker';
+import { AppRegistry } from '../../../local/host/worker/app-registry';
+import { createCoreApi } from '../../../local/host/worker/core-api';
+import { AppInvoker } from '../../../local/host/worker/invoker';
 import { createHostLogger, type HostLogEntry } from '../../../local/host/log';
 
 export interface TestFunctionsHost {

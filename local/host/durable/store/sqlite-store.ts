@@ -28,6 +28,7 @@ export class SqliteStore implements DurableStore {
         visible_at_ms INTEGER NOT NULL, body TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS messages_by_target ON messages (queue, target, id);
       CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue, visible_at_ms, id);
+      CREATE INDEX IF NOT EXISTS messages_by_due_time ON messages (visible_at_ms);
     `);
     const prepare = (sql: string): StatementSync => this.db.prepare(sql);
     this.stmt = {
