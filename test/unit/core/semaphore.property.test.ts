@@ -6,6 +6,8 @@ import {
   heldPermits,
   reap,
   release,
+  semaphoreStateSchema,
+  semaphoreViolations,
   renew,
   setCapacity,
   shardFor,
@@ -105,6 +107,9 @@ describe('semaphore properties', () => {
           const waiting = after.waiters.map((w) => w.owner);
           expect(new Set(waiting).size).toBe(waiting.length);
           for (const owner of waiting) expect(after.holders[owner]).toBeUndefined();
+          // Structural invariants, invariant 4 (free capacity never idles while someone waits) and JSON safety.
+          expect(semaphoreViolations(after)).toEqual([]);
+          expect(semaphoreStateSchema.parse(JSON.parse(JSON.stringify(after)))).toEqual(after);
           state = after;
         }
       }),

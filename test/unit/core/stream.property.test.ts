@@ -11,6 +11,7 @@ import {
   renewLease,
   resume,
   suspend,
+  streamViolations,
   take,
   type Election,
   type StreamState,
@@ -164,6 +165,7 @@ class Simulation {
 
   checkInvariants(): void {
     const s = this.state;
+    expect(streamViolations(s)).toEqual([]);
     if (s.status === 'idle') {
       expect(s.pending).toEqual([]);
       expect(s.worker).toBeNull();

@@ -11,6 +11,7 @@ import {
   renewLease,
   resume,
   retryDelayInMs,
+  streamViolations,
   suspend,
   take,
   type StreamState,
@@ -179,5 +180,18 @@ describe('retry backoff', () => {
   it('grows exponentially from the first delay and stops at the cap', () => {
     expect([1, 2, 3, 4, 10].map((n) => retryDelayInMs(policy, n))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
     expect(codeOf(() => retryDelayInMs(policy, 0))).toBe('InvalidArgument');
+  });
+});
+
+describe('stream run-time checks', () => {
+  it('reports a lost wake-up, a workerless running stream and gaps in the pending events', () => {
+    const base = append(createStreamState('UK_Account'), [ev(1), ev(2)], { nowMs: 0, candidateWorkerId: 'w1', leaseInMs }).state;
+    expect(streamViolations(base)).toEqual([]);
+    expect(streamViolations({ ...base, status: 'idle', worker: null })).toEqual(['idle with 2 pending events (lost wake-up)']);
+    expect(streamViolations({ ...base, worker: null })).toEqual(['running without a worker']);
+    expect(streamViolations({ ...base, pending: base.pending.slice(1) })).toEqual([
+      'pending[0] has seq 2, expected 1',
+      'events 1..2 appended but 0 committed/discarded + 1 pending',
+    ]);
   });
 });
