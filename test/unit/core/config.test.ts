@@ -4,6 +4,7 @@ import {
   findPipeline,
   matchesStreamPattern,
   parseConfig,
+  parseConfigJson,
   resolvePolicy,
   sluiceConfigSchema,
   SQL_IDENTIFIER,
@@ -116,6 +117,11 @@ describe('parseConfig', () => {
     })();
     expect(message).toContain('"semaphores[0].shards": expected shards <= capacity');
     expect(message).toContain('in the management API request');
+  });
+
+  it('parses JSON text and turns syntax errors into ConfigInvalid naming the source', () => {
+    expect(parseConfigJson('{"semaphores":[{"kind":"target","name":"pg","capacity":2}]}').semaphores[0]?.capacity).toBe(2);
+    expect(() => parseConfigJson('{"semaphores": [')).toThrow(/Config invalid: the SLUICE_CONFIG app setting is not valid JSON .*To fix: write the configuration as one JSON object/);
   });
 
   it('resolves the built-in default policy and declared ones', () => {

@@ -69,6 +69,15 @@ describe('semaphore acquire', () => {
     expect(twice.outcome).toEqual({ kind: 'waiting', position: 1 });
   });
 
+  it('queues a holder whose lease ended as a newcomer instead of reporting an expired holding', () => {
+    let state = hold(createSemaphoreState(1), 'a', 1, 0);
+    state = hold(state, 'b', 1, 10);
+    const again = acquire(state, { owner: 'a', want: 1, leaseInMs: lease }, lease);
+    expect(again.granted).toEqual([{ owner: 'b', permits: 1, leaseExpiresAtMs: 2 * lease }]);
+    expect(again.outcome).toEqual({ kind: 'waiting', position: 1 });
+    expect(again.state.holders['a']).toBeUndefined();
+  });
+
   it('keeps strict FIFO: a later small request does not overtake an earlier big one', () => {
     let state = hold(createSemaphoreState(4), 'a', 3);
     state = hold(state, 'big', 4);
