@@ -91,6 +91,11 @@ describe('parseConfig', () => {
     expect(message).toContain('Config invalid at "pipelines[0]": unknown key "extra". To fix: remove it');
   });
 
+  it('accepts only http(s) URLs for HTTP sources and webhooks', () => {
+    const message = errorOf({ notificationTargets: [{ kind: 'webhook', name: 'ops', url: 'file:///etc/passwd' }] });
+    expect(message).toContain('Config invalid at "notificationTargets[0].url": expected an absolute http(s) URL, got "file:///etc/passwd".');
+  });
+
   it('checks references between sections and uniqueness of names', () => {
     const broken = structuredClone(valid);
     broken.pipelines![0]!.sourceSemaphore = 'pg';

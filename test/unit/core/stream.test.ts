@@ -1,4 +1,5 @@
 import type { StreamEvent } from '../../../core/coalesce';
+import { parseConfig, resolvePolicy } from '../../../core/config';
 import { isSluiceError } from '../../../core/errors';
 import {
   append,
@@ -193,5 +194,32 @@ describe('stream run-time checks', () => {
       'pending[0] has seq 2, expected 1',
       'events 1..2 appended but 0 committed/discarded + 1 pending',
     ]);
+  });
+});
+
+describe('coalescing under the default policy', () => {
+  it('1,000 mixed events that arrive while the worker is busy become at most 2 further windows', () => {
+    const policy = resolvePolicy(parseConfig({}), 'default');
+    const options = { nowMs: 0, leaseInMs: policy.workerLeaseInMs, limits: policy.coalescing, keys: { keyColumns: ['id'], versionColumn: 'v' } };
+    let state = append(createStreamState('UK_Account'), [ev(0)], { nowMs: 0, candidateWorkerId: 'w1', leaseInMs }).state;
+    const busy = take(state, 'w1', options);
+    state = busy.state;
+    const events: StreamEvent[] = Array.from({ length: 1_000 }, (_, i) =>
+      i % 3 === 0
+        ? { stream: 'UK_Account', occurredAtMs: i, records: [{ id: i % 100, v: i }] }
+        : i % 3 === 1
+          ? { stream: 'UK_Account', occurredAtMs: i, blobRef: { url: `https://lake/uk/${i}.ndjson` } }
+          : { stream: 'UK_Account', window: { sinceMs: i, untilMs: i + 1 } },
+    );
+    for (const event of events) state = append(state, [event], { nowMs: 1, candidateWorkerId: 'wx', leaseInMs }).state;
+    if (busy.result.kind !== 'window') throw new Error('expected the first window');
+    state = commit(state, 'w1', busy.result.window.windowId, { rowsWritten: 1, rowsRejected: 0 }, 2);
+    let windows = 0;
+    for (let r = take(state, 'w1', options); r.result.kind === 'window'; r = take(state, 'w1', options)) {
+      windows++;
+      state = commit(r.state, 'w1', r.result.window.windowId, { rowsWritten: 0, rowsRejected: 0 }, 3);
+    }
+    expect(windows).toBeLessThanOrEqual(2);
+    expect(state.counters.eventsCommitted).toBe(1_001);
   });
 });
