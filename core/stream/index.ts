@@ -21,3 +21,4 @@ export { getStreamStatus } from './status';
 export type { BackoffPolicy } from './backoff';
 export { retryDelayInMs } from './backoff';
 export { streamViolations } from './invariants';
+export { commitCountsSchema, streamStateSchema } from './schemas';
