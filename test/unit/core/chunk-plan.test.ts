@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import {
   chooseStrategy,
+  chunkTasks,
   CsvBoundaryScanner,
   nextLineStart,
   planLineChunks,
@@ -216,5 +217,16 @@ describe('file strategies', () => {
       { kind: 'whole', name: 'p/3.csv', size: 10 },
     ]);
     expect(toSplit).toEqual([{ file: files[1], strategy: 'scan' }]);
+  });
+  it('flattens many file plans into chunk tasks with stable ids', () => {
+    const tasks = chunkTasks([
+      { kind: 'whole', name: 'p/1.csv.gz', size: 5_000 },
+      { kind: 'ranges', name: 'p/2.csv', size: 30, headerRange: { start: 0, end: 8 }, chunks: [{ start: 8, end: 20 }, { start: 20, end: 30 }] },
+    ]);
+    expect(tasks).toEqual([
+      { chunkId: 'p/1.csv.gz#0', file: 'p/1.csv.gz', range: null, headerRange: null },
+      { chunkId: 'p/2.csv#0', file: 'p/2.csv', range: { start: 8, end: 20 }, headerRange: { start: 0, end: 8 } },
+      { chunkId: 'p/2.csv#1', file: 'p/2.csv', range: { start: 20, end: 30 }, headerRange: { start: 0, end: 8 } },
+    ]);
   });
 });

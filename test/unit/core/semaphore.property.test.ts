@@ -6,6 +6,8 @@ import {
   heldPermits,
   reap,
   release,
+  semaphoreStateSchema,
+  semaphoreViolations,
   renew,
   setCapacity,
   shardFor,
@@ -47,7 +49,8 @@ function apply(state: SemaphoreState, op: Op, nowMs: number): Applied {
   switch (op.kind) {
     case 'acquire': {
       const min = Math.min(op.min, op.want);
-      const known = op.owner in state.holders || state.waiters.some((w) => w.owner === op.owner);
+      const holder = state.holders[op.owner];
+      const known = (holder !== undefined && holder.leaseExpiresAtMs > nowMs) || state.waiters.some((w) => w.owner === op.owner);
       if (min > state.capacity) return { state, granted: [], expectedQueue: state.waiters };
       const r = acquire(state, { owner: op.owner, want: op.want, min, leaseInMs: op.leaseInMs }, nowMs);
       const tail = known ? [] : [{ owner: op.owner, want: op.want, min, leaseInMs: op.leaseInMs, enqueuedAtMs: nowMs }];
@@ -92,7 +95,8 @@ describe('semaphore properties', () => {
           // No owner granted twice: granted owners are distinct and did not hold before.
           const grantedOwners = granted.map((g) => g.owner);
           expect(new Set(grantedOwners).size).toBe(grantedOwners.length);
-          for (const owner of grantedOwners) expect(before.holders[owner]).toBeUndefined();
+          // (A holder whose lease ended lost its permits and may be granted anew.)
+          for (const owner of grantedOwners) expect(before.holders[owner]?.leaseExpiresAtMs ?? -Infinity).toBeLessThanOrEqual(nowMs);
           // FIFO: the granted owners are exactly the head of the queue, the rest stays queued in order.
           expect(grantedOwners).toEqual(expectedQueue.slice(0, granted.length).map((w) => w.owner));
           expect(after.waiters.map((w) => w.owner)).toEqual(expectedQueue.slice(granted.length).map((w) => w.owner));
@@ -105,6 +109,9 @@ describe('semaphore properties', () => {
           const waiting = after.waiters.map((w) => w.owner);
           expect(new Set(waiting).size).toBe(waiting.length);
           for (const owner of waiting) expect(after.holders[owner]).toBeUndefined();
+          // Structural invariants, invariant 4 (free capacity never idles while someone waits) and JSON safety.
+          expect(semaphoreViolations(after)).toEqual([]);
+          expect(semaphoreStateSchema.parse(JSON.parse(JSON.stringify(after)))).toEqual(after);
           state = after;
         }
       }),
