@@ -49,8 +49,8 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
       passwordAuth: 'Disabled'
       tenantId: tenant().tenantId
     }
-    // Public endpoint restricted to Azure-internal sources by the firewall rule below (Flex outbound IPs are not
-    // fixed); every login still needs an Entra token. Private access needs VNet integration (not deployed yet).
+    // Public endpoint limited to sources inside Azure by the firewall rule below (Flex outbound IPs are not fixed);
+    // that includes other tenants' resources, so the Entra-only login is the real gate. Private access needs VNet integration (not deployed yet).
     network: { publicNetworkAccess: 'Enabled' }
   }
 }
