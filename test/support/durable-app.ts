@@ -6,14 +6,15 @@
 import { InvocationContext } from '@azure/functions';
 
 interface Registration {
-  metadata: { name: string; bindings: Record<string, { type: string; direction: string }> };
+  metadata: { name: string; bindings: Record<string, { type: string; name: string; direction: string }> };
   callback: (trigger: unknown, context: InvocationContext) => unknown;
 }
 
 export interface LoadedApp {
   names(): string[];
   triggerType(name: string): string;
-  invoke(name: string, trigger: unknown): Promise<unknown>;
+  /** Invokes a function; `durableClient` is the client binding payload (durable-host.md section 4.1) when it has one. */
+  invoke(name: string, trigger: unknown, inputs?: { durableClient?: unknown }): Promise<unknown>;
 }
 
 let registry: Map<string, Registration> | undefined;
@@ -58,9 +59,20 @@ export function loadApp(): LoadedApp {
   return {
     names: () => [...registered.keys()],
     triggerType: (name) => Object.values(get(name).metadata.bindings).find((b) => b.direction === 'in' && b.type.endsWith('Trigger'))?.type ?? '',
-    invoke: async (name, trigger) => {
-      const context = new InvocationContext({ functionName: name, invocationId: `test-${name}`, logHandler: () => undefined });
-      return JSON.parse(JSON.stringify(await get(name).callback(trigger, context))) as unknown;
+    invoke: async (name, trigger, inputs = {}) => {
+      const bindings = Object.values(get(name).metadata.bindings);
+      const extraInputs = bindings.filter((b) => b.direction === 'in' && !b.type.endsWith('Trigger'));
+      const context = new InvocationContext({
+        functionName: name,
+        invocationId: `test-${name}`,
+        logHandler: () => undefined,
+        options: { trigger: { type: get(name).metadata.name, name: 'trigger' }, extraInputs, extraOutputs: [] },
+      });
+      for (const binding of extraInputs) {
+        if (binding.type === 'durableClient' && inputs.durableClient !== undefined) context.extraInputs.set(binding, inputs.durableClient);
+      }
+      const result = await get(name).callback(trigger, context);
+      return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as unknown);
     },
   };
 }
