@@ -84,6 +84,75 @@ function isOperation(name: string): name is SemaphoreOperation {
   return (operations as string[]).includes(name);
 }
 
+type Handler<O extends SemaphoreOperation> = (
+  state: SemaphoreState | undefined,
+  input: SemaphoreOperationInput<O>,
+  missing: () => never,
+) => { state: SemaphoreState | undefined; value: SemaphoreOperationResults[O] };
+
+/** One handler per operation; the mapped type ties each reply to what callers read (SemaphoreOperationResults). */
+const handlers: { [O in SemaphoreOperation]: Handler<O> } = {
+  acquire: (state, input) => {
+    const current = state ?? createSemaphoreState(input.capacityIfNew);
+    const request = { owner: input.owner, want: input.want, leaseInMs: input.leaseInMs, ...(input.min === undefined ? {} : { min: input.min }) };
+    const result = acquire(current, request, input.nowMs);
+    return { state: result.state, value: { outcome: result.outcome, granted: result.granted.filter((g) => g.owner !== input.owner) } };
+  },
+  release: (state, input) => {
+    if (state === undefined) return { state, value: { granted: [] } };
+    const result = release(state, input.owner, input.nowMs);
+    return { state: result.state, value: { granted: result.granted } };
+  },
+  renew: (state, input, missing) => {
+    const result = renew(state ?? missing(), input.owner, input.leaseInMs, input.nowMs);
+    return { state: result.state, value: { leaseExpiresAtMs: result.state.holders[input.owner]!.leaseExpiresAtMs } };
+  },
+  setCapacity: (state, input) => {
+    if (state === undefined) return { state: createSemaphoreState(input.capacity), value: { capacity: input.capacity, granted: [], rejected: [] } };
+    const result = setCapacity(state, input.capacity, input.nowMs);
+    return { state: result.state, value: { capacity: input.capacity, granted: result.granted, rejected: result.rejected.map((w) => w.owner) } };
+  },
+  reap: (state, input) => {
+    if (state === undefined) return { state, value: { granted: [], reclaimed: [], nextLeaseExpiryMs: null } };
+    const result = reap(state, input.nowMs);
+    return { state: result.state, value: { granted: result.granted, reclaimed: result.reclaimed, nextLeaseExpiryMs: nextLeaseExpiryMs(result.state) ?? null } };
+  },
+  cancel: (state, input) => {
+    if (state === undefined) return { state, value: { granted: [] } };
+    const result = cancel(state, input.owner, input.nowMs);
+    return { state: result.state, value: { granted: result.granted } };
+  },
+  get: (state, input, missing) => {
+    const current = state ?? missing();
+    const view: SemaphoreView = {
+      capacity: current.capacity,
+      held: heldPermits(current),
+      available: availablePermits(current),
+      holders: current.holders,
+      waiters: current.waiters,
+    };
+    if (input.owner !== undefined) view.standing = standing(current, input.owner);
+    return { state, value: view };
+  },
+};
+
+function run<O extends SemaphoreOperation>(
+  operation: O,
+  key: string,
+  state: SemaphoreState | undefined,
+  rawInput: unknown,
+): { state: SemaphoreState | undefined; value: SemaphoreOperationResults[O] } {
+  const where = `${semaphoreEntityName}(${key}).${operation}`;
+  const input = parseInput(semaphoreOperationSchemas[operation], rawInput, where) as SemaphoreOperationInput<O>;
+  return handlers[operation](state, input, () => {
+    throw new SluiceError(
+      'SemaphoreNotFound',
+      `${where}: semaphore "${key}" does not exist yet. To fix: acquire with "capacityIfNew" or set its capacity first.`,
+      { ids: { semaphore: key } },
+    );
+  });
+}
+
 /**
  * Applies one operation. `state` is undefined before the first `acquire` or `setCapacity` created the semaphore;
  * the returned state is the same object when nothing changed.
@@ -102,64 +171,5 @@ export function runSemaphoreOperation(
     );
   }
   if (!isOperation(operation)) throw unknownOperation(semaphoreEntityName, operation, operations);
-  const where = `${semaphoreEntityName}(${key}).${operation}`;
-  switch (operation) {
-    case 'acquire': {
-      const input = parseInput(semaphoreOperationSchemas.acquire, rawInput, where);
-      const current = state ?? createSemaphoreState(input.capacityIfNew);
-      const request = { owner: input.owner, want: input.want, leaseInMs: input.leaseInMs, ...(input.min === undefined ? {} : { min: input.min }) };
-      const result = acquire(current, request, input.nowMs);
-      return { state: result.state, value: { outcome: result.outcome, granted: result.granted.filter((g) => g.owner !== input.owner) } };
-    }
-    case 'release': {
-      const input = parseInput(semaphoreOperationSchemas.release, rawInput, where);
-      if (state === undefined) return { state, value: { granted: [] } };
-      const result = release(state, input.owner, input.nowMs);
-      return { state: result.state, value: { granted: result.granted } };
-    }
-    case 'renew': {
-      const input = parseInput(semaphoreOperationSchemas.renew, rawInput, where);
-      const result = renew(state ?? missing(key, where), input.owner, input.leaseInMs, input.nowMs);
-      return { state: result.state, value: { leaseExpiresAtMs: result.state.holders[input.owner]!.leaseExpiresAtMs } };
-    }
-    case 'setCapacity': {
-      const input = parseInput(semaphoreOperationSchemas.setCapacity, rawInput, where);
-      if (state === undefined) return { state: createSemaphoreState(input.capacity), value: { capacity: input.capacity, granted: [], rejected: [] } };
-      const result = setCapacity(state, input.capacity, input.nowMs);
-      return { state: result.state, value: { capacity: input.capacity, granted: result.granted, rejected: result.rejected.map((w) => w.owner) } };
-    }
-    case 'reap': {
-      const input = parseInput(semaphoreOperationSchemas.reap, rawInput, where);
-      if (state === undefined) return { state, value: { granted: [], reclaimed: [], nextLeaseExpiryMs: null } };
-      const result = reap(state, input.nowMs);
-      return { state: result.state, value: { granted: result.granted, reclaimed: result.reclaimed, nextLeaseExpiryMs: nextLeaseExpiryMs(result.state) ?? null } };
-    }
-    case 'cancel': {
-      const input = parseInput(semaphoreOperationSchemas.cancel, rawInput, where);
-      if (state === undefined) return { state, value: { granted: [] } };
-      const result = cancel(state, input.owner, input.nowMs);
-      return { state: result.state, value: { granted: result.granted } };
-    }
-    case 'get': {
-      const input = parseInput(semaphoreOperationSchemas.get, rawInput, where);
-      const current = state ?? missing(key, where);
-      const view: SemaphoreView = {
-        capacity: current.capacity,
-        held: heldPermits(current),
-        available: availablePermits(current),
-        holders: current.holders,
-        waiters: current.waiters,
-      };
-      if (input.owner !== undefined) view.standing = standing(current, input.owner);
-      return { state, value: view };
-    }
-  }
-}
-
-function missing(key: string, where: string): never {
-  throw new SluiceError(
-    'SemaphoreNotFound',
-    `${where}: semaphore "${key}" does not exist yet. To fix: acquire with "capacityIfNew" or set its capacity first.`,
-    { ids: { semaphore: key } },
-  );
+  return run(operation, key, state, rawInput);
 }

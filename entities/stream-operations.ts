@@ -91,56 +91,54 @@ function isOperation(name: string): name is StreamOperation {
   return (operations as string[]).includes(name);
 }
 
+type Handler<O extends StreamOperation> = (state: StreamState, input: StreamOperationInput<O>) => { state: StreamState; value: StreamOperationResults[O] };
+
+/** One handler per operation; the mapped type ties each reply to what callers read (StreamOperationResults). */
+const handlers: { [O in StreamOperation]: Handler<O> } = {
+  append: (state, input) => {
+    const election = append(state, input.events, input);
+    return { state: election.state, value: electionReply(election) };
+  },
+  take: (state, input) => {
+    const taken = take(state, input.workerId, input);
+    return { state: taken.state, value: taken.result };
+  },
+  commit: (state, input) => {
+    const next = commit(state, input.workerId, input.windowId, input.counts, input.nowMs);
+    return { state: next, value: { watermarkMs: next.watermarkMs, windowsCommitted: next.counters.windowsCommitted } };
+  },
+  fail: (state, input) => {
+    const failed = fail(state, input.workerId, input.windowId, input);
+    return { state: failed.state, value: { suspended: failed.suspended, consecutiveFailures: failed.consecutiveFailures } };
+  },
+  suspend: (state, input) => {
+    const next = suspend(state, input.reason, input.nowMs);
+    return { state: next, value: { status: next.status } };
+  },
+  resume: (state, input) => {
+    const election = resume(state, input);
+    return { state: election.state, value: electionReply(election) };
+  },
+  reconcile: (state, input) => {
+    const reconciled = reconcile(state, input);
+    return { state: reconciled.state, value: { discardedEvents: reconciled.discardedEvents } };
+  },
+  renewLease: (state, input) => {
+    const next = renewLease(state, input.workerId, input.leaseInMs, input.nowMs);
+    return { state: next, value: { leaseExpiresAtMs: next.worker?.leaseExpiresAtMs ?? input.nowMs } };
+  },
+  get: (state, input) => ({ state, value: getStreamStatus(state, input.nowMs) }),
+};
+
+function run<O extends StreamOperation>(operation: O, state: StreamState, rawInput: unknown): { state: StreamState; value: StreamOperationResults[O] } {
+  const input = parseInput(streamOperationSchemas[operation], rawInput, `${streamEntityName}(${state.streamId}).${operation}`) as StreamOperationInput<O>;
+  return handlers[operation](state, input);
+}
+
 /** Applies one operation to `state`; returns the next state (the same object when unchanged) and the reply value. */
 export function runStreamOperation(state: StreamState, operation: string, rawInput: unknown): { state: StreamState; value: unknown } {
   if (!isOperation(operation)) throw unknownOperation(streamEntityName, operation, operations);
-  const where = `${streamEntityName}(${state.streamId}).${operation}`;
-  switch (operation) {
-    case 'append': {
-      const input = parseInput(streamOperationSchemas.append, rawInput, where);
-      const election = append(state, input.events, input);
-      return { state: election.state, value: electionReply(election) };
-    }
-    case 'take': {
-      const input = parseInput(streamOperationSchemas.take, rawInput, where);
-      const taken = take(state, input.workerId, input);
-      return { state: taken.state, value: taken.result };
-    }
-    case 'commit': {
-      const input = parseInput(streamOperationSchemas.commit, rawInput, where);
-      const next = commit(state, input.workerId, input.windowId, input.counts, input.nowMs);
-      return { state: next, value: { watermarkMs: next.watermarkMs, windowsCommitted: next.counters.windowsCommitted } };
-    }
-    case 'fail': {
-      const input = parseInput(streamOperationSchemas.fail, rawInput, where);
-      const failed = fail(state, input.workerId, input.windowId, input);
-      return { state: failed.state, value: { suspended: failed.suspended, consecutiveFailures: failed.consecutiveFailures } };
-    }
-    case 'suspend': {
-      const input = parseInput(streamOperationSchemas.suspend, rawInput, where);
-      const next = suspend(state, input.reason, input.nowMs);
-      return { state: next, value: { status: next.status } };
-    }
-    case 'resume': {
-      const input = parseInput(streamOperationSchemas.resume, rawInput, where);
-      const election = resume(state, input);
-      return { state: election.state, value: electionReply(election) };
-    }
-    case 'reconcile': {
-      const input = parseInput(streamOperationSchemas.reconcile, rawInput, where);
-      const reconciled = reconcile(state, input);
-      return { state: reconciled.state, value: { discardedEvents: reconciled.discardedEvents } };
-    }
-    case 'renewLease': {
-      const input = parseInput(streamOperationSchemas.renewLease, rawInput, where);
-      const next = renewLease(state, input.workerId, input.leaseInMs, input.nowMs);
-      return { state: next, value: { leaseExpiresAtMs: next.worker?.leaseExpiresAtMs ?? input.nowMs } };
-    }
-    case 'get': {
-      const input = parseInput(streamOperationSchemas.get, rawInput, where);
-      return { state, value: getStreamStatus(state, input.nowMs) };
-    }
-  }
+  return run(operation, state, rawInput);
 }
 
 function electionReply(election: { becomeWorker: boolean; workerId?: string }): ElectionReply {
