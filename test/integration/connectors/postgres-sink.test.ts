@@ -168,6 +168,19 @@ describe('PostgreSQL sink', () => {
     await dropStaging(pool, [{ loadId: 'kill', chunkIndex: 3 }]);
   });
 
+  it('reports a failing source as SourceFailed and stages nothing', async () => {
+    const target = table('source_error');
+    await ensureTargetTable(pool, target);
+    async function* broken(): AsyncGenerator<SourceRecord> {
+      yield* rows(1, 10, '2026-11-23T10:00:00Z');
+      throw new Error('unexpected end of file');
+    }
+    await expect(copyChunk(pool, { loadId: 'broken', chunkIndex: 0, table: target, records: broken(), mode: 'json', onReject: () => undefined }))
+      .rejects.toMatchObject({ code: 'SourceFailed', message: expect.stringContaining('unexpected end of file') });
+    const staging = await pool.query('select to_regclass($1) as t', [`sluice_staging.${stagingTableName('broken', 0)}`]);
+    expect(staging.rows[0].t).toBeNull();
+  });
+
   it('refuses to merge when a chunk was never staged, naming the missing table', async () => {
     const target = table('missing');
     await ensureTargetTable(pool, target);
