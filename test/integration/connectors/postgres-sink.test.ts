@@ -189,6 +189,24 @@ describe('PostgreSQL sink', () => {
     });
   });
 
+  it('takes the password from a callback per new connection (the Entra token hook)', async () => {
+    const url = new URL(services().postgres.connectionString);
+    const password = decodeURIComponent(url.password);
+    url.password = '';
+    let calls = 0;
+    const tokenPool = createPgPool({ connectionString: url.toString(), max: 2, password: async () => {
+      calls++;
+      return password;
+    } });
+    try {
+      // Two queries issued together on an empty pool open two connections, each asking the callback.
+      await Promise.all([tokenPool.query('select 1'), tokenPool.query('select 1')]);
+      expect(calls).toBe(2);
+    } finally {
+      await tokenPool.end();
+    }
+  });
+
   it('translates an authentication failure into a non-retryable SinkFailed error', async () => {
     const bad = createPgPool({ connectionString: services().postgres.connectionString, password: async () => 'wrong' });
     try {
