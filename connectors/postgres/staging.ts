@@ -119,6 +119,7 @@ export async function copyChunk(pool: Pool, options: CopyChunkOptions): Promise<
     return { rows: Number(copy.rowCount), rejects: counts.rejects };
   } catch (error) {
     failed = true;
+    // The connection may already be gone; the error worth reporting is the one that got us here.
     await client.query('rollback').catch(() => undefined);
     throw translatePgError(error, `COPY into ${name}`, ids);
   } finally {
