@@ -101,6 +101,19 @@ describe('Service Bus emulator: sessions', () => {
     await sender.close();
   });
 
+  it('receive-and-delete session receivers get the session in order and leave nothing behind', async () => {
+    await h.client.createSender('streams').sendMessages([{ body: 'r1', sessionId: 'R' }, { body: 'r2', sessionId: 'R' }]);
+    const r = await h.client.acceptSession('streams', 'R', { receiveMode: 'receiveAndDelete' });
+    expect((await receiveAtLeast(r, 2)).map((m) => m.body)).toEqual(['r1', 'r2']);
+    expect(await r.peekMessages(5)).toHaveLength(0);
+    await r.close();
+  });
+
+  it('accepting a session on an unknown queue fails with MessagingEntityNotFound', async () => {
+    const err = await h.client.acceptSession('no-such-queue', 'x').catch((e: unknown) => e);
+    expect(isServiceBusError(err) && err.code).toBe('MessagingEntityNotFound');
+  });
+
   it('rejects a plain receiver on a session queue and a session receiver on a plain queue', async () => {
     const err1 = await h.client.createReceiver('streams').receiveMessages(1, { maxWaitTimeInMs: 200 }).catch((e: unknown) => e);
     expect(isServiceBusError(err1)).toBe(true);
