@@ -165,6 +165,9 @@ export class Entity {
     if (!lock) throw errors.messageLockLost(this.path, now);
     if (lock.sessionId !== undefined && this.sessions) this.sessions.requireLock(lock.sessionId);
     else if (lock.lockedUntilMs <= now) throw errors.messageLockLost(this.path, now);
+    if (disposition.kind === 'deadLetter' && !this.deadLetter) {
+      throw errors.badRequest(`The message is already in the dead-letter queue '${this.path}'. To fix: complete it instead.`, now);
+    }
     this.unlock(lock);
     const record = this.messages.get(lock.sequenceNumber) as MessageRecord;
     switch (disposition.kind) {
@@ -382,8 +385,7 @@ export class Entity {
   }
 
   private moveToDeadLetter(record: MessageRecord, properties: Record<string, unknown>): void {
-    const target = this.deadLetter;
-    if (!target) throw errors.notSupported('dead-lettering from a dead-letter queue', 'complete the message instead.');
+    const target = this.deadLetter as Entity;
     this.remove(record.sequenceNumber);
     target.insert({
       ...record,

@@ -50,7 +50,9 @@ describe('Service Bus emulator: settlement, delivery count, dead-lettering and d
     expect(dead?.applicationProperties?.extra).toBe('yes');
     // Renewing a DLQ message lock goes to the DLQ's own $management node.
     expect((await dlq.renewMessageLock(dead!)).getTime()).toBeGreaterThan(Date.now());
-    await dlq.completeMessage(dead!);
+    // A dead-lettered message cannot be dead-lettered again: the call fails and the message stays where it is.
+    expect(isServiceBusError(await dlq.deadLetterMessage(dead!).catch((e: unknown) => e))).toBe(true);
+    expect((await dlq.peekMessages(10, { fromSequenceNumber: dead!.sequenceNumber! })).map((m) => m.messageId)).toContain('d1');
     await Promise.all([dlq.close(), receiver.close(), sender.close()]);
   });
 
