@@ -121,4 +121,45 @@ describe('ingress, entities and stream workers together', () => {
     expect([...table.keys()].sort()).toEqual(['A/1', 'A/2', 'C/1']);
     for (const key of ['source:crm', 'target:pg']) expect(host.entityState<SemaphoreState>('semaphore', key)).toMatchObject({ holders: {}, waiters: [] });
   });
+
+  it('resumes a suspended stream with one catch-up window covering everything that arrived meanwhile', async () => {
+    failingTargets.add('B');
+    host.create('ingestBatch', 'ingest-1', batch([['B', [1]]]));
+    await host.runUntilQuiet();
+    host.create('ingestBatch', 'ingest-2', batch([['B', [2, 3]]]));
+    await host.runUntilQuiet();
+    expect(host.entityState<StreamState>('stream', 'B')!.status).toBe('suspended');
+
+    failingTargets.delete('B');
+    host.create('streamControl', 'resume-B', { command: 'resume', worker: worker('B') });
+    await host.runUntilQuiet();
+    expect(host.instances.get('resume-B')).toMatchObject({ status: 'Completed', output: { command: 'resume', workerId: 'stream-worker:B', workerStarted: true } });
+    expect(loads.filter((l) => l.streamId === 'B')).toHaveLength(1);
+    expect(landed.get(loads[0]!.windowId)).toMatchObject({ catchUp: true, events: 3 });
+    expect([...table.keys()].sort()).toEqual(['B/1', 'B/2', 'B/3']);
+    expect(host.entityState<StreamState>('stream', 'B')).toMatchObject({ status: 'idle', pending: [] });
+  });
+
+  it('starts queued workers as soon as the source capacity is raised', async () => {
+    host.create('ingestBatch', 'ingest-1', batch([['A', [1]], ['B', [1]], ['C', [1]], ['D', [1]]]));
+    let waiting: SemaphoreState['waiters'] = [];
+    for (let i = 0; i < 200 && waiting.length < 2; i++) {
+      await host.runSteps(1);
+      waiting = host.entityState<SemaphoreState>('semaphore', 'source:crm')?.waiters ?? [];
+    }
+    expect(waiting.length).toBeGreaterThanOrEqual(2);
+    const notifiedBefore = host.raisedEvents.length;
+    host.create('semaphoreControl', 'raise-1', { command: 'setCapacity', name: 'source:crm', shards: 1, capacity: 3 });
+    await host.runUntilQuiet();
+
+    const output = host.instances.get('raise-1')!.output as { granted: Record<string, Array<{ owner: string }>> };
+    const granted = output.granted['source:crm']!.map((g) => g.owner);
+    expect(granted.length).toBeGreaterThanOrEqual(1);
+    const notified = host.raisedEvents.slice(notifiedBefore).filter((e) => e.name === 'PermitGranted').map((e) => e.instanceId);
+    expect(notified).toEqual(expect.arrayContaining(granted));
+    expect(host.maxInFlight('extractWindow')).toBeGreaterThan(1);
+    expect(host.maxInFlight('extractWindow')).toBeLessThanOrEqual(3);
+    expect([...table.keys()].sort()).toEqual(['A/1', 'B/1', 'C/1', 'D/1']);
+    expect(host.entityState<SemaphoreState>('semaphore', 'source:crm')).toMatchObject({ capacity: 3, holders: {}, waiters: [] });
+  });
 });
