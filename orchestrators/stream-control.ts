@@ -61,13 +61,13 @@ export function* streamControl(context: df.OrchestrationContext): Step<StreamCon
     const reply = (yield context.df.callEntity(entity, 'reconcile', request)) as EntityReply<StreamOperationResults['reconcile']>;
     return { command: 'reconcile', discardedEvents: unwrapReply(reply, where).discardedEvents };
   }
-  const workerId = streamWorkerInstanceId(id);
-  const reply = (yield context.df.callEntity(entity, 'resume', { candidateWorkerId: workerId, leaseInMs: input.worker.leaseInMs, nowMs: at })) as EntityReply<StreamOperationResults['resume']>;
+  const candidateWorkerId = streamWorkerInstanceId(id, context.df.newGuid(context.df.instanceId));
+  const reply = (yield context.df.callEntity(entity, 'resume', { candidateWorkerId, leaseInMs: input.worker.leaseInMs, nowMs: at })) as EntityReply<StreamOperationResults['resume']>;
   const election = unwrapReply(reply, where);
-  if (!election.becomeWorker) return { command: 'resume', workerId: election.workerId, workerStarted: false };
-  const start: StartStreamWorkerInput = { instanceId: workerId, worker: input.worker };
+  if (!election.becomeWorker || election.workerId === null) return { command: 'resume', workerId: election.workerId, workerStarted: false };
+  const start: StartStreamWorkerInput = { instanceId: election.workerId, worker: input.worker };
   yield context.df.callActivityWithRetry(startStreamWorkerActivityName, startRetry, start);
-  return { command: 'resume', workerId, workerStarted: true };
+  return { command: 'resume', workerId: election.workerId, workerStarted: true };
 }
 
 df.app.orchestration(streamControlOrchestrationName, streamControl);

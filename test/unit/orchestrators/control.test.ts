@@ -22,14 +22,14 @@ describe('streamControl replay', () => {
   it('resumes the stream and starts the worker it elected, replaying to the same state', async () => {
     const h = new ReplayHarness(app, 'streamControl', 'control-1', { command: 'resume', worker }, t0);
     expect((await h.run()).actions).toEqual([
-      [{ actionType: 7, instanceId: '@stream@UK_Account', operation: 'resume', input: { candidateWorkerId: 'stream-worker:UK_Account', leaseInMs: 300_000, nowMs: t0 } }],
+      [{ actionType: 7, instanceId: '@stream@UK_Account', operation: 'resume', input: { candidateWorkerId: expect.stringMatching(/^stream-worker:UK_Account:[0-9a-f-]{36}$/), leaseInMs: 300_000, nowMs: t0 } }],
     ]);
-    h.entityCall('stream', 'UK_Account', 'resume', { ok: true, value: { becomeWorker: true, workerId: 'stream-worker:UK_Account' } });
+    h.entityCall('stream', 'UK_Account', 'resume', { ok: true, value: { becomeWorker: true, workerId: 'stream-worker:UK_Account:g1' } });
     const starting = await h.run();
-    expect(lastAction(starting)).toMatchObject({ actionType: 1, functionName: 'startStreamWorker', input: { instanceId: 'stream-worker:UK_Account', worker } });
-    h.activity('startStreamWorker', { instanceId: 'stream-worker:UK_Account', started: true });
+    expect(lastAction(starting)).toMatchObject({ actionType: 1, functionName: 'startStreamWorker', input: { instanceId: 'stream-worker:UK_Account:g1', worker } });
+    h.activity('startStreamWorker', { instanceId: 'stream-worker:UK_Account:g1', started: true });
     const done = await h.run();
-    expect(done).toMatchObject({ isDone: true, output: { command: 'resume', workerId: 'stream-worker:UK_Account', workerStarted: true } });
+    expect(done).toMatchObject({ isDone: true, output: { command: 'resume', workerId: 'stream-worker:UK_Account:g1', workerStarted: true } });
     expect(await h.run()).toEqual(done);
   });
 
