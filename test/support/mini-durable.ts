@@ -48,6 +48,8 @@ export interface ActivityLog {
   instanceId: string;
   input: unknown;
   inFlightAtStart: number;
+  /** Instances running when the activity was scheduled. */
+  running: string[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -220,7 +222,8 @@ export class MiniDurable {
   private startActivity(instance: Instance, id: number, name: string, input: unknown): void {
     const inFlight = (this.inFlight.get(name) ?? 0) + 1;
     this.inFlight.set(name, inFlight);
-    this.activities.push({ name, instanceId: instance.id, input, inFlightAtStart: inFlight });
+    const running = [...this.instances.values()].filter((i) => i.status === 'Running').map((i) => i.id);
+    this.activities.push({ name, instanceId: instance.id, input, inFlightAtStart: inFlight, running });
     this.queue.push({ kind: 'activity', instanceId: instance.id, execution: instance.execution, id, name, input });
   }
 

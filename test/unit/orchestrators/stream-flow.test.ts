@@ -96,6 +96,11 @@ describe('ingress, entities and stream workers together', () => {
     expect(table.get('A/2')!.windowSeq).toBeGreaterThan(1);
     expect(host.maxInFlight('extractWindow')).toBe(1);
     expect(host.maxInFlight('loadWindow')).toBeLessThanOrEqual(2);
+    // One worker per stream at every extract and load.
+    for (const a of host.activities.filter((x) => x.name === 'extractWindow' || x.name === 'loadWindow')) {
+      const stream = (a.input as { streamId: string }).streamId;
+      expect(a.running.filter((id) => id.startsWith(`stream-worker:${stream}:`))).toEqual([a.instanceId]);
+    }
     // Waiters were woken by notifications, and every permit came back.
     expect(host.raisedEvents.filter((e) => e.name === 'PermitGranted').length).toBeGreaterThan(0);
     for (const key of ['source:crm', 'target:pg']) expect(host.entityState<SemaphoreState>('semaphore', key)).toMatchObject({ holders: {}, waiters: [] });
