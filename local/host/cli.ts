@@ -1,0 +1,72 @@
+/**
+ * `node dist/local/host/cli.js --app . --port 7071`: runs an app on the local Functions host until Ctrl-C.
+ * Prints the function URLs and the local keys (they only open this local host).
+ */
+import { parseArgs } from 'node:util';
+import { startHost } from './host';
+import { createStderrSink, type HostLogLevel } from './log';
+
+const usage = 'Usage: node dist/local/host/cli.js [--app <dir>] [--port <n>] [--data-dir <dir>] [--log-level <level>]';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      app: { type: 'string', default: '.' },
+      port: { type: 'string', default: '7071' },
+      'data-dir': { type: 'string' },
+      'log-level': { type: 'string', default: 'information' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const port = Number(values.port);
+  const levels: HostLogLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical'];
+  const level = values['log-level'] as HostLogLevel;
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || !levels.includes(level)) {
+    console.error(`Invalid --port or --log-level. ${usage}`);
+    process.exitCode = 2;
+    return;
+  }
+  const host = await startHost({
+    appDir: values.app,
+    port,
+    ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
+    logSink: createStderrSink(level),
+  });
+  const lines = [`Sluice local host listening on ${host.url}`, '', 'Functions:'];
+  for (const fn of host.functions) {
+    const route = host.routes.find((r) => r.functionName === fn.name);
+    lines.push(
+      route === undefined
+        ? `  ${fn.name}: ${fn.triggerType}`
+        : `  ${fn.name}: [${route.methods?.join(',') ?? 'ALL'}] ${host.url}/${route.template} (authLevel ${route.authLevel})`,
+    );
+  }
+  lines.push('', `Keys (${host.keys.source}):`, `  master:  ${host.keys.masterKey}`);
+  for (const [name, key] of Object.entries(host.keys.functionKeys)) lines.push(`  ${name}: ${key}`);
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping`);
+    host.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

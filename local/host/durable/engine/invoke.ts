@@ -1,0 +1,33 @@
+import type { FunctionInvoker, RegisteredFunction, RpcTypedData } from '../../contracts';
+
+/** Finds a registered function by trigger type and name (exact first, then case-insensitive like Azure). */
+export function findFunction(invoker: FunctionInvoker, triggerType: string, name: string): RegisteredFunction | undefined {
+  const candidates = invoker.listFunctions().filter((f) => f.triggerType === triggerType);
+  return candidates.find((f) => f.name === name) ?? candidates.find((f) => f.name.toLowerCase() === name.toLowerCase());
+}
+
+/** Invokes a durable trigger with a JSON payload, returning the decoded return value. */
+export async function invokeWithPayload(invoker: FunctionInvoker, fn: RegisteredFunction, payload: unknown): Promise<unknown> {
+  const output = await invoker.invoke(fn.name, {
+    inputData: [{ name: fn.triggerBindingName, data: { string: JSON.stringify(payload) } }],
+    triggerMetadata: {},
+  });
+  const text = returnValueAsJson(output.returnValue);
+  return JSON.parse(text) as unknown;
+}
+
+/** The JSON text of an invocation's return value, as the extension records it ("null" when absent). */
+export function returnValueAsJson(value: RpcTypedData | undefined): string {
+  if (value === undefined || value === null) return 'null';
+  if (typeof value.json === 'string') return value.json;
+  if (typeof value.string === 'string') return JSON.stringify(value.string);
+  if (typeof value.int === 'number') return JSON.stringify(value.int);
+  if (typeof value.double === 'number') return JSON.stringify(value.double);
+  if (value.bytes !== undefined && value.bytes !== null) return JSON.stringify(Buffer.from(value.bytes).toString('base64'));
+  return 'null';
+}
+
+export function errorText(error: unknown): { message: string; stack: string } {
+  if (error instanceof Error) return { message: error.message, stack: error.stack ?? '' };
+  return { message: String(error), stack: '' };
+}

@@ -1,0 +1,3 @@
+const { app } = require('@azure/functions');
+
+app.get('one', { route: 'glob/one', handler: async () => ({ body: 'one' }) });
