@@ -4,8 +4,8 @@
  * order. Extract and load use in-memory ports (the connectors are tested on their own).
  */
 import type { StreamEvent } from '../../../core/coalesce';
-import type { SemaphoreState } from '../../../core/semaphore';
-import type { StreamState } from '../../../core/stream';
+import { semaphoreViolations, type SemaphoreState } from '../../../core/semaphore';
+import { streamViolations, type StreamState } from '../../../core/stream';
 import { registerExtractWindow, type ExtractWindowInput } from '../../../functions/activities/extract-window';
 import { registerLoadWindow, type LoadWindowInput } from '../../../functions/activities/load-window';
 import type { IngestBatchInput } from '../../../orchestrators/ingest-batch';
@@ -71,7 +71,15 @@ beforeEach(async () => {
   host = new MiniDurable(app, t0);
   await host.open();
 });
-afterEach(async () => host.close());
+afterEach(async () => {
+  // Every entity state the run left behind is structurally sound.
+  for (const [id, state] of host.entities) {
+    if (state === undefined) continue;
+    const violations = id.startsWith('@stream@') ? streamViolations(JSON.parse(state) as StreamState) : semaphoreViolations(JSON.parse(state) as SemaphoreState);
+    expect([id, violations]).toEqual([id, []]);
+  }
+  await host.close();
+});
 
 describe('ingress, entities and stream workers together', () => {
   it('applies every event once and in order per stream while holding the source and target caps', async () => {
