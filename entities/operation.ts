@@ -29,6 +29,18 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
   );
 }
 
+/** Validates the state an entity loaded from storage (written by an older version, or damaged). */
+export function parseStoredState<S extends z.ZodType>(schema: S, stored: unknown, where: string): z.infer<S> {
+  const parsed = schema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new SluiceError(
+    'PreconditionFailed',
+    `${where}: stored state invalid at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}. ` +
+      'To fix: the entity state was written by an incompatible version or edited by hand; restore it or delete the entity.',
+  );
+}
+
 /** Runs one operation and turns a `SluiceError` into a failed reply; other errors propagate. */
 export function reply<T>(run: () => T): EntityReply<T> {
   try {

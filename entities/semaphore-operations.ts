@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { SluiceError } from '../core/errors';
 import {
   acquire,
+  acquireRequestSchema,
   availablePermits,
   cancel,
   createSemaphoreState,
@@ -36,17 +37,11 @@ const leaseInMs = z.number().int().positive();
 const capacity = z.number().int().positive();
 
 export const semaphoreOperationSchemas = {
-  acquire: z
-    .object({
-      owner,
-      want: z.number().int().positive(),
-      min: z.number().int().positive().optional(),
-      leaseInMs,
-      /** Capacity the semaphore starts with when this is its first operation (from config). */
-      capacityIfNew: capacity,
-      nowMs,
-    })
-    .strict(),
+  acquire: acquireRequestSchema.extend({
+    /** Capacity the semaphore starts with when this is its first operation (from config). */
+    capacityIfNew: capacity,
+    nowMs,
+  }),
   release: z.object({ owner, nowMs }).strict(),
   renew: z.object({ owner, leaseInMs, nowMs }).strict(),
   setCapacity: z.object({ capacity, nowMs }).strict(),

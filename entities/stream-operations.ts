@@ -7,6 +7,7 @@ import { streamEventSchema } from '../core/coalesce';
 import {
   append,
   commit,
+  commitCountsSchema,
   fail,
   getStreamStatus,
   reconcile,
@@ -48,7 +49,7 @@ export const streamOperationSchemas = {
     .object({
       workerId,
       windowId: z.string().min(1),
-      counts: z.object({ rowsWritten: z.number().int().nonnegative(), rowsRejected: z.number().int().nonnegative() }).strict(),
+      counts: commitCountsSchema,
       nowMs,
     })
     .strict(),

@@ -4,13 +4,15 @@
  * operation succeeded and changed it.
  */
 import * as df from 'durable-functions';
-import { createStreamState, type StreamState } from '../core/stream';
-import { reply } from './operation';
+import { createStreamState, streamStateSchema, type StreamState } from '../core/stream';
+import { parseStoredState, reply } from './operation';
 import { runStreamOperation, streamEntityName } from './stream-operations';
 
-export function streamEntity(context: df.EntityContext<StreamState>): void {
+export function streamEntity(context: df.EntityContext<StreamState | null>): void {
   const result = reply(() => {
-    const state = context.df.getState(() => createStreamState(context.df.entityKey)) as StreamState;
+    const stored = context.df.getState();
+    const where = `${streamEntityName}(${context.df.entityKey})`;
+    const state = stored === undefined || stored === null ? createStreamState(context.df.entityKey) : parseStoredState(streamStateSchema, stored, where);
     const next = runStreamOperation(state, context.df.operationName ?? '', context.df.getInput());
     if (next.state !== state) context.df.setState(next.state);
     return next.value;

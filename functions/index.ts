@@ -12,3 +12,5 @@ import '../orchestrators/ingest-batch';
 import './activities/notify-grants';
 import './activities/raise-alert';
 import './activities/start-stream-worker';
+import '../orchestrators/stream-control';
+import '../orchestrators/semaphore-control';

@@ -55,7 +55,7 @@ export function* ingestBatch(context: df.OrchestrationContext): Step<IngestBatch
   const appendTasks = input.appends.map((entry) => {
     const append: StreamOperationInput<'append'> = {
       events: entry.events,
-      candidateWorkerId: streamWorkerInstanceId(entry.worker.streamId),
+      candidateWorkerId: streamWorkerInstanceId(entry.worker.streamId, context.df.newGuid(context.df.instanceId)),
       leaseInMs: entry.worker.leaseInMs,
       nowMs,
     };
@@ -71,9 +71,9 @@ export function* ingestBatch(context: df.OrchestrationContext): Step<IngestBatch
     const streamId = entry.worker.streamId;
     const election = unwrapReply(replies[i]!, `stream(${streamId}).append`);
     appended.push({ streamId, events: entry.events.length, workerId: election.workerId });
-    if (!election.becomeWorker) return;
+    if (!election.becomeWorker || election.workerId === null) return;
     workersStarted.push(streamId);
-    const start: StartStreamWorkerInput = { instanceId: streamWorkerInstanceId(streamId), worker: entry.worker };
+    const start: StartStreamWorkerInput = { instanceId: election.workerId!, worker: entry.worker };
     starts.push(context.df.callActivityWithRetry(startStreamWorkerActivityName, startRetry, start));
   });
   if (starts.length > 0) yield context.df.Task.all(starts);

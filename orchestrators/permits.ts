@@ -59,9 +59,15 @@ export function* notifyGranted(context: df.OrchestrationContext, key: string, gr
 /**
  * Acquires `ref.permits` and returns once held. While queued, waits for `PermitGranted` raced with a timer of
  * `recheckInMs`; on either it asks the entity again (acquire is idempotent per owner), after a timer it first
- * reaps expired leases. Events are hints only: a stale one costs one entity call, never a false grant.
+ * runs `onRecheck` (the worker renews its stream lease there) and reaps expired leases. Events are hints only:
+ * a stale one costs one entity call, never a false grant. If `onRecheck` throws, the owner leaves the queue.
  */
-export function* acquirePermit(context: df.OrchestrationContext, ref: PermitRef, recheckInMs: number): Step<{ permits: number; leaseExpiresAtMs: number }> {
+export function* acquirePermit(
+  context: df.OrchestrationContext,
+  ref: PermitRef,
+  recheckInMs: number,
+  onRecheck?: () => Step<void>,
+): Step<{ permits: number; leaseExpiresAtMs: number }> {
   for (;;) {
     const acquired = yield* callSemaphore(context, ref.key, 'acquire', {
       owner: ref.owner,
@@ -79,6 +85,15 @@ export function* acquirePermit(context: df.OrchestrationContext, ref: PermitRef,
     if (winner === granted) {
       recheck.cancel();
     } else {
+      if (onRecheck !== undefined) {
+        try {
+          yield* onRecheck();
+        } catch (error) {
+          const cancelled = yield* callSemaphore(context, ref.key, 'cancel', { owner: ref.owner, nowMs: nowMs(context) });
+          yield* notifyGranted(context, ref.key, cancelled.granted);
+          throw error;
+        }
+      }
       const reaped = yield* callSemaphore(context, ref.key, 'reap', { nowMs: nowMs(context) });
       yield* notifyGranted(context, ref.key, reaped.granted.filter((g) => g.owner !== ref.owner));
     }

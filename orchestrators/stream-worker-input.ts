@@ -36,7 +36,11 @@ export const streamWorkerInputSchema = z
   .object({
     streamId: z.string().min(1),
     pipeline: z.string().min(1),
-    leaseInMs: z.number().int().positive().describe('Stream worker lease, renewed by every take.'),
+    leaseInMs: z
+      .number()
+      .int()
+      .positive()
+      .describe('Stream worker lease, renewed by every take and permit re-check: must exceed one window (both activities over all retries).'),
     limits: coalesceLimitsSchema,
     keys: mergeKeysSchema,
     source: semaphoreUseSchema,
@@ -62,7 +66,16 @@ export function parseStreamWorkerInput(input: unknown): StreamWorkerInput {
   );
 }
 
-/** The deterministic instance id of a stream's worker: Durable runs at most one instance per id. */
-export function streamWorkerInstanceId(streamId: string): string {
-  return `stream-worker:${streamId}`;
+/**
+ * Instance id of one elected worker of a stream: `stream-worker:<stream>:<guid>`, the guid from the electing
+ * orchestration's `context.df.newGuid` (deterministic under replay). A fresh id per election lets the entity
+ * fence a replaced worker (its next call answers StaleWorker), and a new worker never collides with an old
+ * instance that is still finishing.
+ */
+export function streamWorkerInstanceId(streamId: string, guid: string): string {
+  return `${streamWorkerInstancePrefix(streamId)}${guid}`;
+}
+
+export function streamWorkerInstancePrefix(streamId: string): string {
+  return `stream-worker:${streamId}:`;
 }

@@ -1,5 +1,5 @@
 /**
- * `streamWorker` orchestration (instance id `stream-worker:<stream>`, elected by the stream entity):
+ * `streamWorker` orchestration (instance id `stream-worker:<stream>:<guid>`, elected by the stream entity):
  *   take -> acquire source permit -> extractWindow -> release -> acquire target permit -> loadWindow -> release
  *   -> commit -> loop; continueAsNew after `windowsPerExecution` windows to bound the history.
  * Activities retry with backoff (callActivityWithRetry); a window whose retries are exhausted is reported with
@@ -54,10 +54,21 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Keeps the worker's stream lease alive during a long permit wait; throws StaleWorker once it was replaced. */
+function* renewStreamLease(context: df.OrchestrationContext, input: StreamWorkerInput): Step<void> {
+  const renewed = yield* callStream(context, input.streamId, 'renewLease', { workerId: context.df.instanceId, leaseInMs: input.leaseInMs, nowMs: nowMs(context) });
+  if (!renewed.ok) throw new SluiceError(renewed.error.code, `stream(${input.streamId}).renewLease: ${renewed.error.message}`);
+}
+
 /** Runs one activity under a held permit and always releases it, also when the activity failed. */
-function* underPermit<T>(context: df.OrchestrationContext, ref: PermitRef, recheckInMs: number, work: () => df.Task): Step<{ ok: true; value: T } | { ok: false; error: string }> {
+function* underPermit<T>(
+  context: df.OrchestrationContext,
+  input: StreamWorkerInput,
+  ref: PermitRef,
+  work: () => df.Task,
+): Step<{ ok: true; value: T } | { ok: false; error: string }> {
   try {
-    yield* acquirePermit(context, ref, recheckInMs);
+    yield* acquirePermit(context, ref, input.permitRecheckInMs, () => renewStreamLease(context, input));
   } catch (error) {
     return { ok: false, error: errorText(error) };
   }
@@ -75,13 +86,13 @@ function* applyWindow(context: df.OrchestrationContext, input: StreamWorkerInput
   const owner = context.df.instanceId;
   const retry = retryOptions(input.retry);
   const extractInput: ExtractWindowInput = { streamId: input.streamId, pipeline: input.pipeline, window };
-  const extracted = yield* underPermit<ExtractWindowResult>(context, permitRef(input.source, owner), input.permitRecheckInMs, () =>
+  const extracted = yield* underPermit<ExtractWindowResult>(context, input, permitRef(input.source, owner), () =>
     context.df.callActivityWithRetry(extractWindowActivityName, retry, extractInput),
   );
   if (!extracted.ok) return { kind: 'failed', error: `extract: ${extracted.error}` };
 
   const loadInput: LoadWindowInput = { streamId: input.streamId, pipeline: input.pipeline, windowId: window.windowId, windowSeq: window.seq, extracted: extracted.value };
-  const loaded = yield* underPermit<LoadWindowResult>(context, permitRef(input.target, owner), input.permitRecheckInMs, () =>
+  const loaded = yield* underPermit<LoadWindowResult>(context, input, permitRef(input.target, owner), () =>
     context.df.callActivityWithRetry(loadWindowActivityName, retry, loadInput),
   );
   if (!loaded.ok) return { kind: 'failed', error: `load: ${loaded.error}` };

@@ -1,8 +1,8 @@
 /**
  * `startStreamWorker` activity: starts the elected worker orchestration of a stream. Orchestrations cannot start
  * an independent orchestration themselves (a sub-orchestration would make the ingress wait for the worker), so the
- * ingress calls this activity with a Durable client. The instance id is fixed per stream; when that instance is
- * still running (a slow worker whose lease ran out was re-elected under the same id) the start is a no-op.
+ * ingress calls this activity with a Durable client. Each election has its own instance id, so a start is
+ * refused only when a retry of this activity finds its own earlier start running: that counts as started.
  */
 import { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { SluiceError } from '../../core/errors';
 import {
   streamWorkerInputSchema,
-  streamWorkerInstanceId,
+  streamWorkerInstancePrefix,
   streamWorkerOrchestrationName,
   type StreamWorkerInput,
 } from '../../orchestrators/stream-worker-input';
@@ -44,8 +44,8 @@ export async function startStreamWorker(client: WorkerStarter, rawInput: unknown
     throw new SluiceError('InvalidArgument', `${startStreamWorkerActivityName}: input invalid at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}. To fix: pass { instanceId, worker }.`);
   }
   const { instanceId, worker } = parsed.data;
-  if (instanceId !== streamWorkerInstanceId(worker.streamId)) {
-    throw new SluiceError('InvalidArgument', `${startStreamWorkerActivityName}: instance id "${instanceId}" is not the worker id of stream "${worker.streamId}". To fix: use streamWorkerInstanceId(streamId).`);
+  if (!instanceId.startsWith(streamWorkerInstancePrefix(worker.streamId))) {
+    throw new SluiceError('InvalidArgument', `${startStreamWorkerActivityName}: instance id "${instanceId}" is not a worker id of stream "${worker.streamId}". To fix: start the id the stream entity elected (streamWorkerInstanceId).`);
   }
   try {
     await client.startNew(streamWorkerOrchestrationName, { instanceId, input: worker });

@@ -6,7 +6,7 @@ describe('app registration', () => {
     expect(app.triggerType('stream')).toBe('entityTrigger');
     expect(app.triggerType('semaphore')).toBe('entityTrigger');
     expect(app.triggerType('streamWorker')).toBe('orchestrationTrigger');
-    expect(app.triggerType('ingestBatch')).toBe('orchestrationTrigger');
+    for (const orchestration of ['ingestBatch', 'streamControl', 'semaphoreControl']) expect(app.triggerType(orchestration)).toBe('orchestrationTrigger');
     for (const activity of ['notifyGrants', 'raiseAlert', 'startStreamWorker']) expect(app.triggerType(activity)).toBe('activityTrigger');
   });
 });

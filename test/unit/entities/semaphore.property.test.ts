@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { SemaphoreState } from '../../../core/semaphore';
+import { semaphoreViolations, type SemaphoreState } from '../../../core/semaphore';
 import { loadApp } from '../../support/durable-app';
 import { runBatch, type BatchOperation } from '../../support/entity-batch';
 
@@ -60,6 +60,7 @@ describe('semaphore entity under random interleavings', () => {
           }
           state = out.state;
           if (state === undefined) continue;
+          expect(semaphoreViolations(state)).toEqual([]);
           const waiting = state.waiters.map((w) => w.owner);
           expect(new Set(waiting).size).toBe(waiting.length);
           for (const owner of waiting) expect(state.holders[owner]).toBeUndefined();

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { StreamState } from '../../../core/stream';
+import { streamViolations, type StreamState } from '../../../core/stream';
 import { loadApp } from '../../support/durable-app';
 import { runBatch, type BatchOperation } from '../../support/entity-batch';
 
@@ -58,6 +58,7 @@ describe('stream entity under random interleavings', () => {
           state = out.state;
           if (state === undefined) continue;
           if (before !== undefined && state.lastCommittedWindowSeq > before.lastCommittedWindowSeq) committedWindowSeqs.push(state.lastCommittedWindowSeq);
+          expect(streamViolations(state)).toEqual([]);
           // One worker at most, and only while running.
           expect(state.worker === null || state.status === 'running').toBe(true);
           // Nothing lost: every appended event is pending, committed or discarded.

@@ -96,4 +96,12 @@ describe('stream entity', () => {
     expect(out.results[1]).toMatchObject({ ok: false, error: { code: 'InvalidArgument', message: expect.stringContaining('unknown operation "explode"') } });
     expect(out.state).toBeUndefined();
   });
+
+  it('refuses to work on a stored state it cannot read, naming the field, and leaves it untouched', async () => {
+    const broken = { streamId, status: 'paused' } as unknown as StreamState;
+    const out = await runBatch<StreamState>(app, 'stream', streamId, broken, [{ name: 'get', input: { nowMs: 1 } }]);
+    expect(out.errors).toEqual([]);
+    expect(out.results[0]).toMatchObject({ ok: false, error: { code: 'PreconditionFailed', message: expect.stringContaining('stored state invalid at "status"') } });
+    expect(out.state).toEqual(broken);
+  });
 });

@@ -28,7 +28,7 @@ const input: IngestBatchInput = {
 };
 
 describe('ingestBatch replay', () => {
-  it('appends to every stream in parallel and starts only the elected workers under their fixed ids', async () => {
+  it('appends to every stream in parallel and starts only the elected workers under the ids the entity recorded', async () => {
     const h = new ReplayHarness(app, 'ingestBatch', 'ingest-1', input, t0);
     const first = await h.run();
     expect(first.actions).toEqual([
@@ -36,14 +36,14 @@ describe('ingestBatch replay', () => {
         {
           actionType: 12,
           compoundActions: [
-            { actionType: 7, instanceId: '@stream@UK_Account', operation: 'append', input: { events: input.appends[0]!.events, candidateWorkerId: 'stream-worker:UK_Account', leaseInMs: 300_000, nowMs: t0 } },
-            { actionType: 7, instanceId: '@stream@FR_Account', operation: 'append', input: { events: input.appends[1]!.events, candidateWorkerId: 'stream-worker:FR_Account', leaseInMs: 300_000, nowMs: t0 } },
+            { actionType: 7, instanceId: '@stream@UK_Account', operation: 'append', input: { events: input.appends[0]!.events, candidateWorkerId: expect.stringMatching(/^stream-worker:UK_Account:[0-9a-f-]{36}$/), leaseInMs: 300_000, nowMs: t0 } },
+            { actionType: 7, instanceId: '@stream@FR_Account', operation: 'append', input: { events: input.appends[1]!.events, candidateWorkerId: expect.stringMatching(/^stream-worker:FR_Account:[0-9a-f-]{36}$/), leaseInMs: 300_000, nowMs: t0 } },
           ],
         },
       ],
     ]);
-    h.entityCall('stream', 'UK_Account', 'append', { ok: true, value: { becomeWorker: true, workerId: 'stream-worker:UK_Account' } });
-    h.entityCall('stream', 'FR_Account', 'append', { ok: true, value: { becomeWorker: false, workerId: 'stream-worker:FR_Account' } });
+    h.entityCall('stream', 'UK_Account', 'append', { ok: true, value: { becomeWorker: true, workerId: 'stream-worker:UK_Account:g1' } });
+    h.entityCall('stream', 'FR_Account', 'append', { ok: true, value: { becomeWorker: false, workerId: 'stream-worker:FR_Account:g0' } });
     const second = await h.run();
     expect(actionCount(second)).toBe(2);
     expect(lastAction(second)).toEqual({
@@ -52,19 +52,19 @@ describe('ingestBatch replay', () => {
         {
           actionType: 1,
           functionName: 'startStreamWorker',
-          input: { instanceId: 'stream-worker:UK_Account', worker: worker('UK_Account') },
+          input: { instanceId: 'stream-worker:UK_Account:g1', worker: worker('UK_Account') },
           retryOptions: { firstRetryIntervalInMilliseconds: 500, maxNumberOfAttempts: 3 },
         },
       ],
     });
-    h.activity('startStreamWorker', { instanceId: 'stream-worker:UK_Account', started: true });
+    h.activity('startStreamWorker', { instanceId: 'stream-worker:UK_Account:g1', started: true });
     const done = await h.run();
     expect(done).toMatchObject({
       isDone: true,
       output: {
         appended: [
-          { streamId: 'UK_Account', events: 2, workerId: 'stream-worker:UK_Account' },
-          { streamId: 'FR_Account', events: 1, workerId: 'stream-worker:FR_Account' },
+          { streamId: 'UK_Account', events: 2, workerId: 'stream-worker:UK_Account:g1' },
+          { streamId: 'FR_Account', events: 1, workerId: 'stream-worker:FR_Account:g0' },
         ],
         workersStarted: ['UK_Account'],
       },

@@ -143,15 +143,34 @@ describe('streamWorker replay', () => {
     await h.run();
     const fireAtMs = h.now + 30_000;
     h.timer(fireAtMs);
-    await expectNext(h, 3, entityAction('@semaphore@source:crm', 'reap', { nowMs: fireAtMs }));
+    await expectNext(h, 3, entityAction('@stream@UK_Account', 'renewLease', { workerId: instanceId, leaseInMs: 300_000, nowMs: fireAtMs }));
+    h.entityCall('stream', 'UK_Account', 'renewLease', { ok: true, value: { leaseExpiresAtMs: fireAtMs + 300_000 } });
+    await expectNext(h, 4, entityAction('@semaphore@source:crm', 'reap', { nowMs: h.now }));
     const grants = [
       { owner: instanceId, permits: 1, leaseExpiresAtMs: fireAtMs + 600_000 },
       { owner: 'stream-worker:FR_Account', permits: 1, leaseExpiresAtMs: fireAtMs + 600_000 },
     ];
     h.entityCall('semaphore', 'source:crm', 'reap', { ok: true, value: { granted: grants, reclaimed: [{ owner: 'gone', permits: 2 }], nextLeaseExpiryMs: null } });
-    await expectNext(h, 4, { actionType: 1, functionName: 'notifyGrants', input: { semaphore: 'source:crm', grants: [grants[1]] } });
+    await expectNext(h, 5, { actionType: 1, functionName: 'notifyGrants', input: { semaphore: 'source:crm', grants: [grants[1]] } });
     h.activity('notifyGrants', { notified: 1, unknownOwners: [] });
-    await expectNext(h, 5, entityAction('@semaphore@source:crm', 'acquire', { owner: instanceId }));
+    await expectNext(h, 6, entityAction('@semaphore@source:crm', 'acquire', { owner: instanceId }));
+  });
+
+  it('leaves the permit queue and stops when its stream lease was taken over during the wait', async () => {
+    const h = harness();
+    await h.run();
+    h.entityCall('stream', 'UK_Account', 'take', { ok: true, value: { kind: 'window', window } });
+    await h.run();
+    h.entityCall('semaphore', 'source:crm', 'acquire', { ok: true, value: { outcome: { kind: 'waiting', position: 3 }, granted: [] } });
+    await h.run();
+    h.timer(h.now + 30_000);
+    await h.run();
+    h.entityCall('stream', 'UK_Account', 'renewLease', { ok: false, error: { code: 'StaleWorker', message: 'replaced', retryable: false } });
+    await expectNext(h, 4, entityAction('@semaphore@source:crm', 'cancel', { owner: instanceId }));
+    h.entityCall('semaphore', 'source:crm', 'cancel', { ok: true, value: { granted: [] } });
+    await expectNext(h, 5, entityAction('@stream@UK_Account', 'fail', { workerId: instanceId, error: expect.stringContaining('StaleWorker') }));
+    h.entityCall('stream', 'UK_Account', 'fail', { ok: false, error: { code: 'StaleWorker', message: 'replaced', retryable: false } });
+    expect(await h.run()).toMatchObject({ isDone: true, output: { ended: 'replaced', windowsCommitted: 0 } });
   });
 
   it('notifies the owners its release granted before moving on', async () => {

@@ -57,40 +57,40 @@ describe('notifyGrants activity', () => {
 });
 
 describe('startStreamWorker activity', () => {
-  it('starts streamWorker under the fixed instance id with the worker input', async () => {
-    const s = await withStub(() => ({ status: 202, body: { id: 'stream-worker:UK_Account' } }));
-    const result = await app.invoke('startStreamWorker', { instanceId: 'stream-worker:UK_Account', worker }, { durableClient: s.clientPayload });
-    expect(result).toEqual({ instanceId: 'stream-worker:UK_Account', started: true });
+  it('starts streamWorker under the elected instance id with the worker input', async () => {
+    const s = await withStub(() => ({ status: 202, body: { id: 'stream-worker:UK_Account:g1' } }));
+    const result = await app.invoke('startStreamWorker', { instanceId: 'stream-worker:UK_Account:g1', worker }, { durableClient: s.clientPayload });
+    expect(result).toEqual({ instanceId: 'stream-worker:UK_Account:g1', started: true });
     expect(s.requests).toHaveLength(1);
-    expect(s.requests[0]!.path).toBe('/durabletask/orchestrators/streamWorker/stream-worker:UK_Account');
+    expect(s.requests[0]!.path).toBe('/durabletask/orchestrators/streamWorker/stream-worker:UK_Account:g1');
     expect(JSON.parse(s.requests[0]!.body)).toEqual(worker);
   });
 
-  it('treats a start refused because the same worker instance is still running as done', async () => {
+  it('treats a start refused because its own earlier start is already running as done', async () => {
     const s = await withStub((r) =>
-      r.method === 'POST' ? { status: 409, body: { message: 'already exists' } } : { status: 200, body: orchestrationStatus('stream-worker:UK_Account', 'Running') },
+      r.method === 'POST' ? { status: 409, body: { message: 'already exists' } } : { status: 200, body: orchestrationStatus('stream-worker:UK_Account:g1', 'Running') },
     );
-    const result = await app.invoke('startStreamWorker', { instanceId: 'stream-worker:UK_Account', worker }, { durableClient: s.clientPayload });
-    expect(result).toEqual({ instanceId: 'stream-worker:UK_Account', started: false });
+    const result = await app.invoke('startStreamWorker', { instanceId: 'stream-worker:UK_Account:g1', worker }, { durableClient: s.clientPayload });
+    expect(result).toEqual({ instanceId: 'stream-worker:UK_Account:g1', started: false });
   });
 
   it('rethrows a refused start when the instance is not running', async () => {
     const s = await withStub((r) =>
-      r.method === 'POST' ? { status: 500, body: { message: 'boom' } } : { status: 200, body: orchestrationStatus('stream-worker:UK_Account', 'Failed') },
+      r.method === 'POST' ? { status: 500, body: { message: 'boom' } } : { status: 200, body: orchestrationStatus('stream-worker:UK_Account:g1', 'Failed') },
     );
-    await expect(app.invoke('startStreamWorker', { instanceId: 'stream-worker:UK_Account', worker }, { durableClient: s.clientPayload })).rejects.toThrow();
+    await expect(app.invoke('startStreamWorker', { instanceId: 'stream-worker:UK_Account:g1', worker }, { durableClient: s.clientPayload })).rejects.toThrow();
   });
 
   it('refuses an instance id that is not the stream worker id of the stream', async () => {
     const s = await withStub(() => ({ status: 202, body: { id: 'x' } }));
-    await expect(app.invoke('startStreamWorker', { instanceId: 'x', worker }, { durableClient: s.clientPayload })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(app.invoke('startStreamWorker', { instanceId: 'stream-worker:FR_Account:g1', worker }, { durableClient: s.clientPayload })).rejects.toMatchObject({ code: 'InvalidArgument' });
     expect(s.requests).toEqual([]);
   });
 });
 
 describe('raiseAlert activity', () => {
   it('logs Sluice.Stream.Suspended and validates its input', async () => {
-    const alert = { streamId: 'UK_Account', workerId: 'stream-worker:UK_Account', windowId: 'UK_Account/3', consecutiveFailures: 5, error: 'load: pg down', atMs: 1 };
+    const alert = { streamId: 'UK_Account', workerId: 'stream-worker:UK_Account:g1', windowId: 'UK_Account/3', consecutiveFailures: 5, error: 'load: pg down', atMs: 1 };
     await expect(app.invoke('raiseAlert', alert)).resolves.toEqual({ event: 'Sluice.Stream.Suspended' });
     await expect(app.invoke('raiseAlert', { streamId: 'UK_Account' })).rejects.toMatchObject({ code: 'InvalidArgument' });
   });

@@ -1,0 +1,75 @@
+import type { StreamWorkerInput } from '../../../orchestrators/stream-worker-input';
+import { loadApp } from '../../support/durable-app';
+import { actionCount, lastAction, ReplayHarness } from '../../support/replay';
+
+const app = loadApp();
+const t0 = Date.parse('2026-11-23T10:00:00.000Z');
+const worker: StreamWorkerInput = {
+  streamId: 'UK_Account',
+  pipeline: 'accounts',
+  leaseInMs: 300_000,
+  limits: { maxRecordsPerWindow: 100, maxBlobRefsPerWindow: 10, maxEventsPerWindow: 100 },
+  keys: { keyColumns: ['id'] },
+  source: { name: 'source:crm', capacity: 3, shards: 1, permits: 1, leaseInMs: 600_000 },
+  target: { name: 'target:pg', capacity: 4, shards: 1, permits: 1, leaseInMs: 600_000 },
+  permitRecheckInMs: 30_000,
+  retry: { firstRetryIntervalInMs: 1_000, maxNumberOfAttempts: 3, backoffCoefficient: 2, maxRetryIntervalInMs: 60_000 },
+  suspendAfterFailures: 5,
+  windowsPerExecution: 50,
+};
+
+describe('streamControl replay', () => {
+  it('resumes the stream and starts the worker it elected, replaying to the same state', async () => {
+    const h = new ReplayHarness(app, 'streamControl', 'control-1', { command: 'resume', worker }, t0);
+    expect((await h.run()).actions).toEqual([
+      [{ actionType: 7, instanceId: '@stream@UK_Account', operation: 'resume', input: { candidateWorkerId: expect.stringMatching(/^stream-worker:UK_Account:[0-9a-f-]{36}$/), leaseInMs: 300_000, nowMs: t0 } }],
+    ]);
+    h.entityCall('stream', 'UK_Account', 'resume', { ok: true, value: { becomeWorker: true, workerId: 'stream-worker:UK_Account:g1' } });
+    const starting = await h.run();
+    expect(lastAction(starting)).toMatchObject({ actionType: 1, functionName: 'startStreamWorker', input: { instanceId: 'stream-worker:UK_Account:g1', worker } });
+    h.activity('startStreamWorker', { instanceId: 'stream-worker:UK_Account:g1', started: true });
+    const done = await h.run();
+    expect(done).toMatchObject({ isDone: true, output: { command: 'resume', workerId: 'stream-worker:UK_Account:g1', workerStarted: true } });
+    expect(await h.run()).toEqual(done);
+  });
+
+  it('surfaces an entity refusal as the orchestration error', async () => {
+    const h = new ReplayHarness(app, 'streamControl', 'control-2', { command: 'reconcile', streamId: 'UK_Account', discardFailedWindow: true }, t0);
+    await h.run();
+    h.entityCall('stream', 'UK_Account', 'reconcile', { ok: false, error: { code: 'PreconditionFailed', message: 'reconcile: stream "UK_Account" is running, not suspended.', retryable: false } });
+    await expect(h.run()).rejects.toThrow(/is running, not suspended/);
+  });
+});
+
+describe('semaphoreControl replay', () => {
+  it('sets the capacity share of every shard in parallel and notifies the grants of each', async () => {
+    const h = new ReplayHarness(app, 'semaphoreControl', 'raise-1', { command: 'setCapacity', name: 'target:pg', shards: 2, capacity: 5 }, t0);
+    expect((await h.run()).actions).toEqual([
+      [
+        {
+          actionType: 12,
+          compoundActions: [
+            { actionType: 7, instanceId: '@semaphore@target:pg#0', operation: 'setCapacity', input: { capacity: 3, nowMs: t0 } },
+            { actionType: 7, instanceId: '@semaphore@target:pg#1', operation: 'setCapacity', input: { capacity: 2, nowMs: t0 } },
+          ],
+        },
+      ],
+    ]);
+    const grant = { owner: 'stream-worker:FR', permits: 1, leaseExpiresAtMs: t0 + 600_000 };
+    h.entityCall('semaphore', 'target:pg#0', 'setCapacity', { ok: true, value: { capacity: 3, granted: [], rejected: [] } });
+    h.entityCall('semaphore', 'target:pg#1', 'setCapacity', { ok: true, value: { capacity: 2, granted: [grant], rejected: ['big-load'] } });
+    const notifying = await h.run();
+    expect(actionCount(notifying)).toBe(2);
+    expect(lastAction(notifying)).toMatchObject({ actionType: 1, functionName: 'notifyGrants', input: { semaphore: 'target:pg#1', grants: [grant] } });
+    h.activity('notifyGrants', { notified: 1, unknownOwners: [] });
+    expect(await h.run()).toMatchObject({
+      isDone: true,
+      output: { granted: { 'target:pg#0': [], 'target:pg#1': [grant] }, rejected: { 'target:pg#0': [], 'target:pg#1': ['big-load'] } },
+    });
+  });
+
+  it('refuses a capacity that would leave a shard without permits', async () => {
+    const h = new ReplayHarness(app, 'semaphoreControl', 'raise-2', { command: 'setCapacity', name: 'target:pg', shards: 3, capacity: 2 }, t0);
+    await expect(h.run()).rejects.toThrow(/leaves a shard with 0 permits/);
+  });
+});
