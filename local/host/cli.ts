@@ -4,7 +4,7 @@
  * sqlite task hub in the data directory unless `--durable memory|off`.
  */
 import { parseArgs } from 'node:util';
-import { localDurableHost } from './durable-factory';
+import { durableHostFactory } from './durable/factory';
 import { startHost } from './host';
 import { createStderrSink, type HostLogLevel } from './log';
 
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     ...(port === undefined ? {} : { port }),
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
     logSink: createStderrSink(level),
-    ...(durable === 'off' ? {} : { durable: localDurableHost({ store: durable as 'sqlite' | 'memory' }) }),
+    ...(durable === 'off' ? {} : { durable: durableHostFactory({ store: durable as 'sqlite' | 'memory' }) }),
   });
   const lines = [`Sluice local host listening on ${host.url} (durable task hub: ${durable})`, '', 'Functions:'];
   for (const fn of host.functions) {

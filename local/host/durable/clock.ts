@@ -1,55 +1,19 @@
 import type { HostClock } from '../contracts';
+import type { SchedulingClock } from '../scheduling-clock';
 
 /**
- * Time for the durable engine. `wakeAt` asks to be called back once time reaches `atMs`; the engine uses it
- * for timers and delayed messages, so a test clock can fire 72 h timers without waiting.
+ * Time for the durable engine: `nowMs`, and optionally `setTimer` (the host's `SchedulingClock`), which the
+ * engine uses to wake for timers and delayed messages, so a `ManualClock` fires 72 h timers without waiting.
  */
-export interface DurableClock extends HostClock {
-  wakeAt?(atMs: number, callback: () => void): () => void;
-}
+export type DurableClock = HostClock & Partial<Pick<SchedulingClock, 'setTimer'>>;
 
-export const systemClock: DurableClock = {
-  nowMs: () => Date.now(),
-};
-
-/** Schedules `callback` at `atMs` on `clock`: through its own `wakeAt` when it has one, else a real timer. */
+/** Calls `callback` once time reaches `atMs`: through the clock's own timers when it has them. */
 export function wakeAt(clock: DurableClock, atMs: number, callback: () => void): () => void {
-  if (clock.wakeAt !== undefined) return clock.wakeAt(atMs, callback);
-  // setTimeout overflows past 2^31-1 ms; waking early is harmless because the caller re-checks due times.
-  const delay = Math.min(Math.max(0, atMs - clock.nowMs()), 2_147_483_647);
-  const handle = setTimeout(callback, delay);
+  if (clock.setTimer !== undefined) {
+    const timer = clock.setTimer(atMs, callback);
+    return () => timer.cancel();
+  }
+  // setTimeout overflows past 2^31-1 ms; waking early is harmless because the dispatcher re-checks due times.
+  const handle = setTimeout(callback, Math.min(Math.max(0, atMs - clock.nowMs()), 2_147_483_647));
   return () => clearTimeout(handle);
-}
-
-/** A clock that only moves when told to, firing due wake-ups in time order. For tests and benches. */
-export class ManualClock implements DurableClock {
-  private now: number;
-  private readonly waiters = new Set<{ atMs: number; callback: () => void }>();
-
-  constructor(startMs: number) {
-    this.now = startMs;
-  }
-
-  nowMs(): number {
-    return this.now;
-  }
-
-  wakeAt(atMs: number, callback: () => void): () => void {
-    const waiter = { atMs, callback };
-    if (atMs <= this.now) {
-      queueMicrotask(callback);
-      return () => undefined;
-    }
-    this.waiters.add(waiter);
-    return () => this.waiters.delete(waiter);
-  }
-
-  advance(ms: number): void {
-    this.now += ms;
-    const due = [...this.waiters].filter((w) => w.atMs <= this.now).sort((a, b) => a.atMs - b.atMs);
-    for (const w of due) {
-      this.waiters.delete(w);
-      w.callback();
-    }
-  }
 }

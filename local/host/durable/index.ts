@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
 import type { DurableHost, FunctionBinding, FunctionInvoker } from '../contracts';
-import { systemClock, type DurableClock } from './clock';
+import type { DurableClock } from './clock';
+import { systemClock } from '../scheduling-clock';
 import { ClientOperations } from './engine/client-operations';
 import { Dispatcher } from './engine/dispatcher';
 import type { EngineContext, EngineLogEntry } from './engine/engine-context';
@@ -11,7 +12,7 @@ import { durableClientPayload } from './http/urls';
 import { durableHostSettings, type DurableHostSettings } from './host-options';
 import type { DurableStore } from './store/durable-store';
 
-export { ManualClock, systemClock, type DurableClock } from './clock';
+export type { DurableClock } from './clock';
 export { MemoryStore } from './store/memory-store';
 export { SqliteStore } from './store/sqlite-store';
 export type { DurableStore } from './store/durable-store';

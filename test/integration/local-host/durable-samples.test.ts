@@ -104,11 +104,11 @@ describe('monitor', () => {
     const { body } = await startViaHttp('monitorJob', { jobId: 'job-1', pollingIntervalSeconds: 30, expiryMinutes: 60 });
     const id = body['id']!;
     await waitFor(h, () => h.store.getHistory(id).filter((e) => e.EventType === 5).length >= 1);
-    h.clock.advance(30_000);
+    h.clock.advanceBy(30_000);
     await waitFor(h, () => h.store.getHistory(id).filter((e) => e.EventType === 5).length >= 2);
     expect(JSON.parse(h.store.getInstance(id)!.customStatus ?? 'null')).toEqual({ checks: 2, status: 'Running' });
     samples.jobStatuses.set('job-1', 'Completed');
-    h.clock.advance(30_000);
+    h.clock.advanceBy(30_000);
     const record = await waitForStatus(h, id, ['Completed']);
     expect(JSON.parse(record.output ?? 'null')).toEqual({ status: 'Completed', checks: 3 });
     expect(samples.alerts).toContain('Job job-1 completed');

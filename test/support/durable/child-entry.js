@@ -14,4 +14,4 @@ require.extensions['.ts'] = (module, filename) => {
 
 const [entry, ...rest] = process.argv.slice(2);
 process.argv = [process.argv[0], entry, ...rest];
-require(entry);
+require(require('node:path').resolve(entry));

@@ -17,9 +17,10 @@ export interface TestFunctionsHost {
   logs: HostLogEntry[];
 }
 
-export function createTestFunctionsHost(): TestFunctionsHost {
+/** `keepLogs: false` drops log entries (benchmarks). */
+export function createTestFunctionsHost(options: { keepLogs?: boolean } = {}): TestFunctionsHost {
   const logs: HostLogEntry[] = [];
-  const logger = createHostLogger((entry) => logs.push(entry));
+  const logger = createHostLogger(options.keepLogs === false ? () => undefined : (entry) => logs.push(entry));
   const registry = new AppRegistry();
   return { core: createCoreApi(registry, logger.child('worker')), invoker: new AppInvoker(registry, logger), logs };
 }

@@ -1,5 +1,6 @@
 /** Test harness: the Durable host over a store, the test HTTP front, a manual clock, and condition waits. */
-import { createDurableHost, ManualClock, MemoryStore, type DurableStore } from '../../../local/host/durable';
+import { createDurableHost, MemoryStore, type DurableStore } from '../../../local/host/durable';
+import { ManualClock } from '../../../local/host/scheduling-clock';
 import type { LocalDurableHost } from '../../../local/host/durable';
 import type { TestFunctionsHost } from './functions-core';
 import { startHttpFront, type HttpFront } from './http-front';
@@ -68,7 +69,7 @@ export async function waitFor<T>(h: Harness, probe: () => T | undefined | false,
     await new Promise((resolve) => setImmediate(resolve));
     if (options.skipTime === true && probe() === undefined) {
       const next = h.store.nextVisibleAfter(h.clock.nowMs());
-      if (next !== undefined) h.clock.advance(next - h.clock.nowMs());
+      if (next !== undefined) h.clock.advanceTo(next);
     }
   }
 }

@@ -2,8 +2,8 @@
  * A local Durable host in its own process over the sqlite store, for the kill -9 test. Prints
  * `READY <baseUrl>` once serving and the engine's JSON log lines on stdout.
  */
-import Module from 'node:module';
 import { createDurableHost, SqliteStore } from '../../../local/host/durable';
+import { withCoreModule } from '../../../local/host/worker/core-module';
 import { createTestFunctionsHost } from './functions-core';
 import { startHttpFront } from './http-front';
 
@@ -11,14 +11,9 @@ async function main(): Promise<void> {
   const [dbPath, appPath] = process.argv.slice(2);
   if (dbPath === undefined || appPath === undefined) throw new Error('usage: host-child <db path> <app entry>');
   const functions = createTestFunctionsHost();
-  // Provide @azure/functions-core before the app loads, the way the Node worker does.
-  const proto = Module.prototype as unknown as { require: (id: string) => unknown };
-  const original = proto.require;
-  proto.require = function (this: unknown, id: string): unknown {
-    return id === '@azure/functions-core' ? functions.core : original.call(this, id);
-  };
+  // Provide @azure/functions-core while the app loads, the way the Node worker does.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app entry is loaded by path, like the worker does
-  require(appPath);
+  withCoreModule(functions.core as object, () => require(appPath));
   const front = await startHttpFront(functions.invoker);
   process.env['WEBSITE_HOSTNAME'] = new URL(front.baseUrl).host;
   const host = createDurableHost({ invoker: functions.invoker, store: new SqliteStore(dbPath), baseUrl: front.baseUrl, hostJson: {} });

@@ -9,8 +9,9 @@ export class MemoryStore implements DurableStore {
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly histories = new Map<string, HistoryEvent[]>();
   private readonly entities = new Map<string, EntityRecord>();
-  /** Insertion-ordered, so iteration is oldest first. */
-  private readonly messages = new Map<number, StoredMessage>();
+  /** Per queue and per target, insertion-ordered (oldest first), so lookups never scan other queues/targets. */
+  private readonly byQueue = new Map<QueueName, Map<number, StoredMessage>>();
+  private readonly byTarget = new Map<string, Map<number, StoredMessage>>();
   private nextMessageId = 1;
 
   getInstance(instanceId: string): InstanceRecord | undefined {
@@ -41,34 +42,36 @@ export class MemoryStore implements DurableStore {
 
   messagesFor(queue: QueueName, target: string, nowMs: number): StoredMessage[] {
     const out: StoredMessage[] = [];
-    for (const m of this.messages.values()) {
-      if (m.queue === queue && m.target === target && m.visibleAtMs <= nowMs) out.push(clone(m));
+    for (const m of this.byTarget.get(targetKey(queue, target))?.values() ?? []) {
+      if (m.visibleAtMs <= nowMs) out.push(clone(m));
     }
     return out;
   }
 
   readyTargets(queue: QueueName, nowMs: number, exclude: ReadonlySet<string>, limit: number): string[] {
     const out = new Set<string>();
-    for (const m of this.messages.values()) {
+    for (const m of this.byQueue.get(queue)?.values() ?? []) {
       if (out.size >= limit) break;
-      if (m.queue === queue && m.visibleAtMs <= nowMs && !exclude.has(m.target)) out.add(m.target);
+      if (m.visibleAtMs <= nowMs && !exclude.has(m.target)) out.add(m.target);
     }
     return [...out];
   }
 
   readyMessages(queue: QueueName, nowMs: number, exclude: ReadonlySet<number>, limit: number): StoredMessage[] {
     const out: StoredMessage[] = [];
-    for (const m of this.messages.values()) {
+    for (const m of this.byQueue.get(queue)?.values() ?? []) {
       if (out.length >= limit) break;
-      if (m.queue === queue && m.visibleAtMs <= nowMs && !exclude.has(m.id)) out.push(clone(m));
+      if (m.visibleAtMs <= nowMs && !exclude.has(m.id)) out.push(clone(m));
     }
     return out;
   }
 
   nextVisibleAfter(nowMs: number): number | undefined {
     let next: number | undefined;
-    for (const m of this.messages.values()) {
-      if (m.visibleAtMs > nowMs && (next === undefined || m.visibleAtMs < next)) next = m.visibleAtMs;
+    for (const queue of this.byQueue.values()) {
+      for (const m of queue.values()) {
+        if (m.visibleAtMs > nowMs && (next === undefined || m.visibleAtMs < next)) next = m.visibleAtMs;
+      }
     }
     return next;
   }
@@ -85,21 +88,38 @@ export class MemoryStore implements DurableStore {
       list.push(...clone(events));
       this.histories.set(instanceId, list);
     }
-    for (const id of change.deleteMessages ?? []) this.messages.delete(id);
-    if (change.deleteMessagesFor !== undefined && change.deleteMessagesFor.length > 0) {
-      const targets = new Set(change.deleteMessagesFor);
-      for (const [id, m] of this.messages) {
-        if (m.queue === 'orchestration' && targets.has(m.target)) this.messages.delete(id);
-      }
+    for (const id of change.deleteMessages ?? []) this.deleteMessage(id);
+    for (const target of change.deleteMessagesFor ?? []) {
+      for (const id of [...(this.byTarget.get(targetKey('orchestration', target))?.keys() ?? [])]) this.deleteMessage(id);
     }
     for (const m of change.addMessages ?? []) {
-      const id = this.nextMessageId++;
-      this.messages.set(id, { ...clone(m), id });
+      const message = { ...clone(m), id: this.nextMessageId++ };
+      const key = targetKey(m.queue, m.target);
+      if (!this.byQueue.has(m.queue)) this.byQueue.set(m.queue, new Map());
+      if (!this.byTarget.has(key)) this.byTarget.set(key, new Map());
+      this.byQueue.get(m.queue)!.set(message.id, message);
+      this.byTarget.get(key)!.set(message.id, message);
     }
     for (const record of change.putEntities ?? []) this.entities.set(record.entityId, clone(record));
   }
 
   close(): void {
-    this.messages.clear();
+    this.byQueue.clear();
+    this.byTarget.clear();
+  }
+
+  private deleteMessage(id: number): void {
+    for (const queue of this.byQueue.values()) {
+      const m = queue.get(id);
+      if (m === undefined) continue;
+      queue.delete(id);
+      const key = targetKey(m.queue, m.target);
+      const forTarget = this.byTarget.get(key);
+      forTarget?.delete(id);
+      if (forTarget?.size === 0) this.byTarget.delete(key);
+      return;
+    }
   }
 }
+
+const targetKey = (queue: QueueName, target: string): string => `${queue}\u0000${target}`;
