@@ -13,7 +13,7 @@ export type CreateBlobServiceClientOptions =
 export function createBlobServiceClient(options: CreateBlobServiceClientOptions): BlobServiceClient {
   if ('connectionString' in options) {
     if (options.connectionString.trim() === '') {
-      throw new SluiceError('ConfigInvalid', 'Blob connection string is empty. To fix: set SLUICE_BLOB_CONNECTION_STRING ' +
+      throw new SluiceError('ConfigInvalid', 'Blob connection string is empty. To fix: set SLUICE_BLOB (a connection string) ' +
         'or configure an account URL with a managed identity.');
     }
     return BlobServiceClient.fromConnectionString(options.connectionString);

@@ -7,7 +7,7 @@ const serviceBusTarget = z
     kind: z.literal('serviceBusQueue').describe('A Service Bus queue; one message per notification.'),
     name: objectName.describe('Target name, referenced by pipelines.'),
     queueName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,259}$/, 'expected a Service Bus queue name').describe('Queue name.'),
-    namespaceSetting: settingName.default('SLUICE_SERVICEBUS_NAMESPACE').describe('App setting holding the fully qualified namespace. Default: "SLUICE_SERVICEBUS_NAMESPACE".'),
+    connectionSetting: settingName.default('SLUICE_SERVICEBUS').describe('Connection name of the Service Bus namespace (a connection string locally; on Azure the prefix of identity settings such as SLUICE_SERVICEBUS__fullyQualifiedNamespace). Default: "SLUICE_SERVICEBUS".'),
   })
   .strict();
 

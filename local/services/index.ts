@@ -42,7 +42,7 @@ export interface LocalServices {
 /** App setting names the launcher fills in. */
 export const localServiceSettings = {
   webJobsStorage: 'AzureWebJobsStorage',
-  blobConnectionString: 'SLUICE_BLOB_CONNECTION_STRING',
+  blobConnectionString: 'SLUICE_BLOB',
   postgresConnectionString: 'SLUICE_PG_CONNECTION_STRING',
   cosmosEndpoint: 'SLUICE_COSMOS_ENDPOINT',
   cosmosKey: 'SLUICE_COSMOS_KEY',
