@@ -3,11 +3,12 @@
  * with sessions, against the non-session path as the baseline measured in the same run. Bounded: a fixed
  * message count per scenario. Run: `npm run bench:servicebus` (writes bench/results/servicebus.json).
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceBusClient, isServiceBusError, type ServiceBusMessage, type ServiceBusReceivedMessage } from '@azure/service-bus';
-import { startServiceBusEmulator, type StartServiceBusEmulatorOptions } from '../local/servicebus';
 
 const MESSAGES = 5000;
 const WARMUP_MESSAGES = 1000;
@@ -30,8 +31,29 @@ interface Result {
   receivePerSecond: number;
 }
 
-async function scenario(name: string, sessions: boolean, persistence: StartServiceBusEmulatorOptions['persistence'], count = MESSAGES): Promise<Result> {
-  const emulator = await startServiceBusEmulator({ queues: [{ name: 'q', requiresSession: sessions }], persistence });
+/**
+ * The emulator runs in its own process through its CLI, as in use: sharing one event loop with the SDK would
+ * measure the SDK's CPU time as the emulator's and delay drain replies past the SDK's 200 ms drain timeout.
+ */
+async function startEmulatorProcess(dir: string, sessions: boolean, sqlite: boolean): Promise<{ connectionString: string; stop(): Promise<void> }> {
+  const config = join(dir, `queues-${sessions}.json`);
+  writeFileSync(config, JSON.stringify({ queues: [{ name: 'q', requiresSession: sessions }] }));
+  const args = [join(__dirname, '..', 'local', 'servicebus', 'cli.js'), '--config', config, '--port', '0'];
+  if (sqlite) args.push('--sqlite', join(dir, `bench-${Date.now()}.db`));
+  const child = spawn(process.execPath, ['--no-warnings', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await once(child.stdout, 'data') as [Buffer];
+  return {
+    connectionString: line.toString().trim(),
+    async stop() {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function scenario(name: string, sessions: boolean, dir: string, sqlite: boolean, count = MESSAGES): Promise<Result> {
+  const emulator = await startEmulatorProcess(dir, sessions, sqlite);
   const client = new ServiceBusClient(emulator.connectionString, { retryOptions: { maxRetries: 0, timeoutInMs: 1000 } });
   try {
     const sender = client.createSender('q');
@@ -91,17 +113,19 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-sb-bench-'));
   try {
     // Unrecorded warm-up so the baseline does not pay for JIT compilation of the SDK and rhea.
-    await scenario('warm-up', true, 'memory', WARMUP_MESSAGES);
+    await scenario('warm-up', false, dir, false, WARMUP_MESSAGES);
+    await scenario('warm-up', true, dir, false, WARMUP_MESSAGES);
     const results = [
-      await scenario('baseline: plain queue, memory', false, 'memory'),
-      await scenario('sessions, memory', true, 'memory'),
-      await scenario('sessions, sqlite', true, { sqlitePath: join(dir, 'bench.db') }),
+      await scenario('baseline: plain queue, memory', false, dir, false),
+      await scenario('sessions, memory', true, dir, false),
+      await scenario('sessions, sqlite', true, dir, true),
     ];
     const report = {
       when: new Date().toISOString(),
       node: process.version,
       cpus: cpus().length,
-      setup: `${MESSAGES} messages, sends in arrays of ${BATCH}, ${RECEIVERS} concurrent receivers (peek-lock, receiveMessages(100), complete each); sessions: ${SESSIONS} sessions via acceptNextSession; emulator and SDK in one process`,
+      loadAverage1mAtEnd: Number(loadavg()[0]?.toFixed(1)),
+      setup: `${MESSAGES} messages, sends in arrays of ${BATCH}, ${RECEIVERS} concurrent receivers (peek-lock, receiveMessages(100), complete each); sessions: ${SESSIONS} sessions via acceptNextSession; emulator in its own process (CLI), SDK in the bench process`,
       results,
     };
     const out = join(__dirname, '..', '..', 'bench', 'results', 'servicebus.json');

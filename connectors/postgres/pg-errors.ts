@@ -19,7 +19,7 @@ export function isRetryablePgError(error: unknown): boolean {
     if (retryableNodeCodes.has(code) || retryableCodes.has(code)) return true;
     if (code.length === 5 && retryableClasses.includes(code.slice(0, 2))) return true;
   }
-  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  return typeof message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
 }
 
 /** Wraps a driver error; `where` names the operation and objects (e.g. `COPY into "sluice_staging"."s_..."`). */

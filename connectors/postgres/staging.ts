@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool } from 'pg';
+import { SluiceError } from '../../core/errors';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { RejectSink, SourceRecord } from '../records';
 import { coerceRow, type SourceMode } from './coerce';
@@ -55,9 +56,21 @@ export interface CopyChunkResult {
   rejects: number;
 }
 
+/** Source errors (a corrupt gzip stream, a parser failure) keep their own code instead of passing as COPY errors. */
+async function* sourceRecords(options: CopyChunkOptions): AsyncGenerator<SourceRecord> {
+  try {
+    yield* options.records;
+  } catch (error) {
+    if (error instanceof SluiceError) throw error;
+    throw new SluiceError('SourceFailed', `Reading the records of load ${options.loadId} chunk ${options.chunkIndex} failed: ` +
+      `${(error as Error).message}. To fix: check the source file (e.g. a truncated or corrupt gzip).`,
+    { ids: { loadId: options.loadId, chunk: String(options.chunkIndex) }, cause: error });
+  }
+}
+
 async function* copyLines(options: CopyChunkOptions, counts: { rejects: number }): AsyncGenerator<string> {
   let block = '';
-  for await (const record of options.records) {
+  for await (const record of sourceRecords(options)) {
     const row = coerceRow(record.values, options.table, options.mode);
     if (!row.ok) {
       counts.rejects++;
@@ -106,6 +119,7 @@ export async function copyChunk(pool: Pool, options: CopyChunkOptions): Promise<
     return { rows: Number(copy.rowCount), rejects: counts.rejects };
   } catch (error) {
     failed = true;
+    // The connection may already be gone; the error worth reporting is the one that got us here.
     await client.query('rollback').catch(() => undefined);
     throw translatePgError(error, `COPY into ${name}`, ids);
   } finally {

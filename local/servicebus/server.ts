@@ -27,7 +27,7 @@ export interface StartServiceBusEmulatorOptions {
   clock?: Clock;
   /** Largest message (or batch) a sender may send; advertised on sender links. @default 262144 (Standard tier) */
   maxMessageSizeInBytes?: number;
-  /** Structured log sink (`sluice:local:servicebus`). @default silent */
+  /** Structured log sink (`sluice:local:servicebus`). @default failures only, to stderr */
   logger?: (event: string, props: Record<string, unknown>) => void;
 }
 
@@ -39,13 +39,20 @@ export interface ServiceBusEmulator {
   stop(): Promise<void>;
 }
 
+/** Without a logger, protocol handler failures still show (on stderr); routine events stay silent. */
+function reportFailures(event: string, props: Record<string, unknown>): void {
+  if (event === 'handler-failed' || event === 'amqp-error') {
+    console.error(JSON.stringify({ logger: 'sluice:local:servicebus', event, ...props }));
+  }
+}
+
 export async function startServiceBusEmulator(options: StartServiceBusEmulatorOptions): Promise<ServiceBusEmulator> {
   if (options.configFile === undefined && options.queues === undefined) {
     throw new Error('startServiceBusEmulator: no queues. To fix: pass configFile or queues.');
   }
   const queues = options.configFile !== undefined ? loadConfigFile(options.configFile) : parseQueues(options.queues ?? []);
   const host = options.host ?? '127.0.0.1';
-  const log = options.logger ?? (() => {});
+  const log = options.logger ?? reportFailures;
   const persistence = options.persistence ?? 'memory';
   const store: MessageStore = persistence === 'memory' ? new MemoryStore() : new SqliteStore(persistence.sqlitePath);
   const broker = new Broker(queues, options.clock ?? systemClock, store);

@@ -8,6 +8,7 @@ import type { QueueConfig } from '../config';
 import type { MessageStore } from '../persistence/store';
 import { patchApplicationProperties } from './amqp-bytes';
 import type { Clock, TimerHandle } from './clock';
+import { ReadyIndex } from './ready-index';
 import { SessionTable } from './sessions';
 import type { Consumer, Delivered, Disposition, MessageRecord, ReceiveMode } from './types';
 
@@ -34,7 +35,7 @@ export class Entity {
   readonly lockDurationInMs: number;
   deadLetter: Entity | undefined;
   private readonly messages = new Map<number, MessageRecord>();
-  private readonly ready = new Map<string, number[]>();
+  private readonly ready: ReadyIndex;
   private readonly locks = new Map<string, Lock>();
   private readonly lockedSequenceNumbers = new Set<number>();
   private readonly timers = new Map<number, TimerHandle>();
@@ -54,6 +55,16 @@ export class Entity {
     this.lockDurationInMs = config.lockDurationInMs;
     this.lastSequenceNumber = lastSequenceNumber;
     this.sessions = config.requiresSession ? new SessionTable(this) : undefined;
+    this.ready = new ReadyIndex({
+      isStale: (seq) => {
+        const expiresAtMs = this.messages.get(seq)?.expiresAtMs;
+        return expiresAtMs !== undefined && expiresAtMs <= this.clock.nowMs();
+      },
+      onStale: (seq) => {
+        const record = this.messages.get(seq);
+        if (record) this.expire(record);
+      },
+    });
   }
 
   get requiresSession(): boolean {
@@ -154,6 +165,9 @@ export class Entity {
     if (!lock) throw errors.messageLockLost(this.path, now);
     if (lock.sessionId !== undefined && this.sessions) this.sessions.requireLock(lock.sessionId);
     else if (lock.lockedUntilMs <= now) throw errors.messageLockLost(this.path, now);
+    if (disposition.kind === 'deadLetter' && !this.deadLetter) {
+      throw errors.badRequest(`The message is already in the dead-letter queue '${this.path}'. To fix: complete it instead.`, now);
+    }
     this.unlock(lock);
     const record = this.messages.get(lock.sequenceNumber) as MessageRecord;
     switch (disposition.kind) {
@@ -238,14 +252,7 @@ export class Entity {
   // SessionHost ------------------------------------------------------------------------------------
 
   nextAvailableSession(isLocked: (sessionId: string) => boolean): string | undefined {
-    let best: { sessionId: string; head: number } | undefined;
-    for (const [sessionId, list] of this.ready) {
-      if (isLocked(sessionId)) continue;
-      this.dropExpiredHeads(sessionId, list);
-      const head = list[0];
-      if (head !== undefined && (!best || head < best.head)) best = { sessionId, head };
-    }
-    return best?.sessionId;
+    return this.ready.oldestKey(isLocked);
   }
 
   releaseSessionMessages(sessionId: string): void {
@@ -296,43 +303,18 @@ export class Entity {
       this.expire(record);
       return;
     }
-    const key = this.requiresSession ? (record.sessionId ?? NO_SESSION) : NO_SESSION;
-    const list = this.ready.get(key) ?? [];
-    let i = list.length;
-    while (i > 0 && (list[i - 1] as number) > record.sequenceNumber) i--;
-    list.splice(i, 0, record.sequenceNumber);
-    this.ready.set(key, list);
+    this.ready.add(this.readyKey(record), record.sequenceNumber);
     this.sessions?.serveWaiters();
     this.pump();
   }
 
+  private readyKey(record: MessageRecord): string {
+    return this.requiresSession ? (record.sessionId ?? NO_SESSION) : NO_SESSION;
+  }
+
   private takeReady(key: string): MessageRecord | undefined {
-    const list = this.ready.get(key);
-    if (!list) return undefined;
-    this.dropExpiredHeads(key, list);
-    const seq = list.shift();
-    if (list.length === 0) this.ready.delete(key);
+    const seq = this.ready.take(key);
     return seq === undefined ? undefined : this.messages.get(seq);
-  }
-
-  private dropExpiredHeads(key: string, list: number[]): void {
-    const now = this.clock.nowMs();
-    while (list.length > 0) {
-      const record = this.messages.get(list[0] as number);
-      if (record && (record.expiresAtMs === undefined || record.expiresAtMs > now)) return;
-      list.shift();
-      if (record) this.expire(record);
-    }
-    if (list.length === 0) this.ready.delete(key);
-  }
-
-  private removeFromReady(record: MessageRecord): void {
-    const key = this.requiresSession ? (record.sessionId ?? NO_SESSION) : NO_SESSION;
-    const list = this.ready.get(key);
-    if (!list) return;
-    const i = list.indexOf(record.sequenceNumber);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.ready.delete(key);
   }
 
   private lockFor(record: MessageRecord, mode: ReceiveMode): Delivered {
@@ -387,7 +369,7 @@ export class Entity {
     const record = this.messages.get(seq);
     if (!record || record.state !== 'active') return;
     if (this.lockedSequenceNumbers.has(seq)) return;
-    this.removeFromReady(record);
+    this.ready.remove(this.readyKey(record), record.sequenceNumber);
     this.expire(record);
   }
 
@@ -403,8 +385,7 @@ export class Entity {
   }
 
   private moveToDeadLetter(record: MessageRecord, properties: Record<string, unknown>): void {
-    const target = this.deadLetter;
-    if (!target) throw errors.notSupported('dead-lettering from a dead-letter queue', 'complete the message instead.');
+    const target = this.deadLetter as Entity;
     this.remove(record.sequenceNumber);
     target.insert({
       ...record,
@@ -429,7 +410,7 @@ export class Entity {
     if (!record) return;
     this.timers.get(seq)?.cancel();
     this.timers.delete(seq);
-    this.removeFromReady(record);
+    this.ready.remove(this.readyKey(record), record.sequenceNumber);
     this.messages.delete(seq);
     this.sizeInBytes -= record.amqp.length;
     this.store.deleteMessage(this.path, seq);

@@ -69,7 +69,14 @@ const operations: Record<string, (entity: Entity, body: Body, nowMs: number) => 
   'com.microsoft:peek-message': (entity, body) => {
     const records = entity.peek(longToNumber(body['from-sequence-number']), Number(body['message-count'] ?? 1), optionalString(body['session-id']));
     if (records.length === 0) return { statusCode: 204, body: {} };
-    return ok({ messages: records.map((r) => ({ message: amqpMessage.encode(toWireMessage(r, undefined)) })) });
+    const omitBody = body['omit-message-body'] === true;
+    return ok({
+      messages: records.map((r) => {
+        const wire = toWireMessage(r, undefined);
+        if (omitBody) delete wire.body;
+        return { message: amqpMessage.encode(wire) };
+      }),
+    });
   },
   'com.microsoft:receive-by-sequence-number': (entity, body) => {
     const mode = Number(body['receiver-settle-mode'] ?? 1) === 0 ? 'receiveAndDelete' : 'peekLock';

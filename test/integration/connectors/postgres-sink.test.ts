@@ -168,12 +168,43 @@ describe('PostgreSQL sink', () => {
     await dropStaging(pool, [{ loadId: 'kill', chunkIndex: 3 }]);
   });
 
+  it('reports a failing source as SourceFailed and stages nothing', async () => {
+    const target = table('source_error');
+    await ensureTargetTable(pool, target);
+    async function* broken(): AsyncGenerator<SourceRecord> {
+      yield* rows(1, 10, '2026-11-23T10:00:00Z');
+      throw new Error('unexpected end of file');
+    }
+    await expect(copyChunk(pool, { loadId: 'broken', chunkIndex: 0, table: target, records: broken(), mode: 'json', onReject: () => undefined }))
+      .rejects.toMatchObject({ code: 'SourceFailed', message: expect.stringContaining('unexpected end of file') });
+    const staging = await pool.query('select to_regclass($1) as t', [`sluice_staging.${stagingTableName('broken', 0)}`]);
+    expect(staging.rows[0].t).toBeNull();
+  });
+
   it('refuses to merge when a chunk was never staged, naming the missing table', async () => {
     const target = table('missing');
     await ensureTargetTable(pool, target);
     await expect(mergeStaging(pool, target, [{ loadId: 'never', chunkIndex: 0 }])).rejects.toMatchObject({
       code: 'PreconditionFailed', retryable: false, message: expect.stringContaining(stagingTableName('never', 0)),
     });
+  });
+
+  it('takes the password from a callback per new connection (the Entra token hook)', async () => {
+    const url = new URL(services().postgres.connectionString);
+    const password = decodeURIComponent(url.password);
+    url.password = '';
+    let calls = 0;
+    const tokenPool = createPgPool({ connectionString: url.toString(), max: 2, password: async () => {
+      calls++;
+      return password;
+    } });
+    try {
+      // Two queries issued together on an empty pool open two connections, each asking the callback.
+      await Promise.all([tokenPool.query('select 1'), tokenPool.query('select 1')]);
+      expect(calls).toBe(2);
+    } finally {
+      await tokenPool.end();
+    }
   });
 
   it('translates an authentication failure into a non-retryable SinkFailed error', async () => {

@@ -2,7 +2,7 @@
  * Status codes on `$cbs` and `$management` replies, read off the wire with a plain rhea client (the SDK
  * turns them into error codes, which the other tests check).
  */
-import { connect, types, type Connection, type Message, type Receiver, type Sender } from 'rhea';
+import { connect, message as amqpMessage, types, type Connection, type Message, type Receiver, type Sender } from 'rhea';
 import { startServiceBusEmulator, type ServiceBusEmulator } from '../../../local/servicebus';
 
 interface Rpc {
@@ -42,7 +42,7 @@ describe('Service Bus emulator: $cbs and $management status codes on the wire', 
   let emulator: ServiceBusEmulator;
   let connection: Connection;
   beforeAll(async () => {
-    emulator = await startServiceBusEmulator({ queues: [{ name: 'q' }, { name: 'sq', requiresSession: true }] });
+    emulator = await startServiceBusEmulator({ queues: [{ name: 'q' }, { name: 'sq', requiresSession: true }, { name: 'peeked' }] });
     connection = connect({ host: '127.0.0.1', port: emulator.port, reconnect: false });
     await new Promise((r) => connection.once('connection_open', r));
   });
@@ -72,6 +72,22 @@ describe('Service Bus emulator: $cbs and $management status codes on the wire', 
     expect(rule.application_properties).toMatchObject({ statusCode: 501, errorCondition: 'amqp:not-implemented' });
     expect(String(rule.application_properties?.statusDescription)).toContain('does not support');
     mgmt.close();
+  });
+
+  it('peek with omit-message-body returns the message without its body', async () => {
+    const sender = connection.open_sender({ target: { address: 'peeked' } });
+    await new Promise((r) => sender.once('sendable', r));
+    sender.send({ body: 'big body', message_id: 'peek-me' });
+    await new Promise((r) => sender.once('accepted', r));
+    const mgmt = await openRpc(connection, 'peeked/$management');
+    const omitted = await mgmt.request({ 'from-sequence-number': types.wrap_long(1), 'message-count': types.wrap_int(5), 'omit-message-body': true }, 'com.microsoft:peek-message');
+    expect(omitted.application_properties?.statusCode).toBe(200);
+    const [entry] = (omitted.body as { messages: { message: Buffer }[] }).messages;
+    const peeked = amqpMessage.decode(entry!.message);
+    expect(peeked.message_id).toBe('peek-me');
+    expect(peeked.body ?? null).toBeNull();
+    mgmt.close();
+    sender.close();
   });
 
   it('answers session operations on an unlocked session with 410 session-lock-lost and an empty session list with 204', async () => {

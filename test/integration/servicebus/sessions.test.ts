@@ -1,4 +1,5 @@
 import { ServiceBusClient, isServiceBusError } from '@azure/service-bus';
+import { ManualClock } from '../../../local/servicebus';
 import { receiveAtLeast, startHarness, waitFor, type Harness } from './harness';
 
 /** The SDK's internal management client: get-message-sessions has no public API in 7.9.5. */
@@ -10,7 +11,7 @@ describe('Service Bus emulator: sessions', () => {
   let h: Harness;
   const events: string[] = [];
   beforeAll(async () => {
-    h = await startHarness({ logger: (event) => events.push(event), queues: [{ name: 'streams', requiresSession: true }, { name: 'brief', requiresSession: true, lockDurationInMs: 400 }, { name: 'plain' }] });
+    h = await startHarness({ logger: (event) => events.push(event), queues: [{ name: 'streams', requiresSession: true }, { name: 'plain' }] });
   });
   afterAll(async () => h.stop());
 
@@ -100,26 +101,17 @@ describe('Service Bus emulator: sessions', () => {
     await sender.close();
   });
 
-  it('an expired session lock detaches the receiver (SessionLockLost) and its messages come back with deliveryCount + 1', async () => {
-    await h.client.createSender('brief').sendMessages({ body: 'held', sessionId: 'X' });
-    const r = await h.client.acceptSession('brief', 'X', { maxAutoLockRenewalDurationInMs: 0 });
-    const [m] = await receiveAtLeast(r, 1);
-    const next = await h.client.acceptSession('brief', 'X').catch(async (e: unknown) => {
-      expect(isServiceBusError(e) && e.code).toBe('SessionCannotBeLocked');
-      // Wait for the 400 ms lock to lapse by retrying the accept (bounded), not by sleeping.
-      for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
-        const again = await h.client.acceptSession('brief', 'X').catch(() => undefined);
-        if (again) return again;
-      }
-      throw new Error('session X never became free');
-    });
-    const err = await r.completeMessage(m!).catch((e: unknown) => e);
-    expect(isServiceBusError(err) && err.code).toBe('SessionLockLost');
-    const [again] = await receiveAtLeast(next, 1);
-    expect(again?.body).toBe('held');
-    expect(again?.deliveryCount).toBe(1);
-    await next.completeMessage(again!);
-    await next.close();
+  it('receive-and-delete session receivers get the session in order and leave nothing behind', async () => {
+    await h.client.createSender('streams').sendMessages([{ body: 'r1', sessionId: 'R' }, { body: 'r2', sessionId: 'R' }]);
+    const r = await h.client.acceptSession('streams', 'R', { receiveMode: 'receiveAndDelete' });
+    expect((await receiveAtLeast(r, 2)).map((m) => m.body)).toEqual(['r1', 'r2']);
+    expect(await r.peekMessages(5)).toHaveLength(0);
+    await r.close();
+  });
+
+  it('accepting a session on an unknown queue fails with MessagingEntityNotFound', async () => {
+    const err = await h.client.acceptSession('no-such-queue', 'x').catch((e: unknown) => e);
+    expect(isServiceBusError(err) && err.code).toBe('MessagingEntityNotFound');
   });
 
   it('rejects a plain receiver on a session queue and a session receiver on a plain queue', async () => {
@@ -129,5 +121,34 @@ describe('Service Bus emulator: sessions', () => {
     expect(isServiceBusError(err2)).toBe(true);
     const err3 = await h.client.createSender('streams').sendMessages({ body: 'no session id' }).catch((e: unknown) => e);
     expect(isServiceBusError(err3)).toBe(true);
+  });
+});
+
+describe('Service Bus emulator: session lock expiry (injected clock)', () => {
+  it('an expired session lock detaches the receiver (SessionLockLost) and its messages come back with deliveryCount + 1', async () => {
+    const clock = new ManualClock(Date.UTC(2030, 0, 1));
+    const h = await startHarness({ clock, queues: [{ name: 'brief', requiresSession: true, lockDurationInMs: 30_000 }] });
+    try {
+      await h.client.createSender('brief').sendMessages({ body: 'held', sessionId: 'X' });
+      const r = await h.client.acceptSession('brief', 'X', { maxAutoLockRenewalDurationInMs: 0 });
+      const [m] = await receiveAtLeast(r, 1);
+      const busy = await h.client.acceptSession('brief', 'X').catch((e: unknown) => e);
+      expect(isServiceBusError(busy) && busy.code).toBe('SessionCannotBeLocked');
+      clock.advanceBy(30_000);
+      // The emulator detaches the link; wait until the SDK has seen the detach (its receive then fails).
+      const lost = await waitFor('the receiver to see the detach', () =>
+        r.receiveMessages(1, { maxWaitTimeInMs: 50 }).then(() => undefined, (e: unknown) => e));
+      expect(isServiceBusError(lost) && lost.code).toBe('SessionLockLost');
+      const err = await r.completeMessage(m!).catch((e: unknown) => e);
+      expect(isServiceBusError(err) && err.code).toBe('SessionLockLost');
+      const next = await h.client.acceptSession('brief', 'X');
+      const [again] = await receiveAtLeast(next, 1);
+      expect(again?.body).toBe('held');
+      expect(again?.deliveryCount).toBe(1);
+      await next.completeMessage(again!);
+      await next.close();
+    } finally {
+      await h.stop();
+    }
   });
 });

@@ -8,7 +8,7 @@ describe('Service Bus emulator: settlement, delivery count, dead-lettering and d
     h = await startHarness({
       queues: [
         { name: 'work', maxDeliveryCount: 3 },
-        { name: 'short-lock', lockDurationInMs: 300, maxDeliveryCount: 5 },
+        { name: 'renewable', lockDurationInMs: 5000 },
       ],
     });
   });
@@ -50,7 +50,9 @@ describe('Service Bus emulator: settlement, delivery count, dead-lettering and d
     expect(dead?.applicationProperties?.extra).toBe('yes');
     // Renewing a DLQ message lock goes to the DLQ's own $management node.
     expect((await dlq.renewMessageLock(dead!)).getTime()).toBeGreaterThan(Date.now());
-    await dlq.completeMessage(dead!);
+    // A dead-lettered message cannot be dead-lettered again: the call fails and the message stays where it is.
+    expect(isServiceBusError(await dlq.deadLetterMessage(dead!).catch((e: unknown) => e))).toBe(true);
+    expect((await dlq.peekMessages(10, { fromSequenceNumber: dead!.sequenceNumber! })).map((m) => m.messageId)).toContain('d1');
     await Promise.all([dlq.close(), receiver.close(), sender.close()]);
   });
 
@@ -76,24 +78,10 @@ describe('Service Bus emulator: settlement, delivery count, dead-lettering and d
     await Promise.all([receiver.close(), sender.close()]);
   });
 
-  it('an expired lock makes the message available again with deliveryCount + 1, and settling it fails with MessageLockLost', async () => {
-    const sender = h.client.createSender('short-lock');
-    await sender.sendMessages({ body: 'slow' });
-    const receiver = h.client.createReceiver('short-lock', { maxAutoLockRenewalDurationInMs: 0 });
-    const [m] = await receiveAtLeast(receiver, 1);
-    const [again] = await receiveAtLeast(receiver, 1, 3000);
-    expect(again?.body).toBe('slow');
-    expect(again?.deliveryCount).toBe(1);
-    const err = await receiver.completeMessage(m!).catch((e: unknown) => e);
-    expect(isServiceBusError(err) && err.code).toBe('MessageLockLost');
-    await receiver.completeMessage(again!);
-    await Promise.all([receiver.close(), sender.close()]);
-  });
-
   it('renewMessageLock extends the lock past the lock duration', async () => {
-    const sender = h.client.createSender('short-lock');
+    const sender = h.client.createSender('renewable');
     await sender.sendMessages({ body: 'renew me' });
-    const receiver = h.client.createReceiver('short-lock', { maxAutoLockRenewalDurationInMs: 0 });
+    const receiver = h.client.createReceiver('renewable', { maxAutoLockRenewalDurationInMs: 0 });
     const [m] = await receiveAtLeast(receiver, 1);
     const before = m!.lockedUntilUtc!.getTime();
     const until = await waitFor('a later lock expiry', async () => {
@@ -103,6 +91,28 @@ describe('Service Bus emulator: settlement, delivery count, dead-lettering and d
     expect(until.getTime()).toBeGreaterThan(before);
     await receiver.completeMessage(m!);
     await Promise.all([receiver.close(), sender.close()]);
+  });
+});
+
+describe('Service Bus emulator: lock expiry (injected clock)', () => {
+  it('an expired lock makes the message available again with deliveryCount + 1, and settling it fails with MessageLockLost', async () => {
+    const clock = new ManualClock(Date.UTC(2030, 0, 1));
+    const h = await startHarness({ clock, queues: [{ name: 'short-lock', lockDurationInMs: 30_000 }] });
+    try {
+      await h.client.createSender('short-lock').sendMessages({ body: 'slow' });
+      const receiver = h.client.createReceiver('short-lock', { maxAutoLockRenewalDurationInMs: 0 });
+      const [m] = await receiveAtLeast(receiver, 1);
+      expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 100 })).toHaveLength(0);
+      clock.advanceBy(30_000);
+      const [again] = await receiveAtLeast(receiver, 1);
+      expect(again?.body).toBe('slow');
+      expect(again?.deliveryCount).toBe(1);
+      const err = await receiver.completeMessage(m!).catch((e: unknown) => e);
+      expect(isServiceBusError(err) && err.code).toBe('MessageLockLost');
+      await receiver.completeMessage(again!);
+    } finally {
+      await h.stop();
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { coerceValue, copyTextField } from '../../../connectors/postgres/coerce';
 import { buildMergeSql } from '../../../connectors/postgres/merge';
 import { quoteIdentifier } from '../../../connectors/postgres/identifiers';
+import { translatePgError } from '../../../connectors/postgres/pg-errors';
 import { targetTableSchema } from '../../../connectors/postgres/target-table';
 
 /** COPY text format decoding as PostgreSQL does it, for the round-trip property. */
@@ -71,5 +72,15 @@ describe('identifiers and merge SQL', () => {
     expect(sql).toContain('order by "a", "b", "v" desc');
     expect(sql).toContain('on conflict ("a", "b") do update set "v" = excluded."v", "x" = excluded."x"');
     expect(sql).toContain('where t."v" < excluded."v"');
+  });
+});
+
+describe('PostgreSQL error translation', () => {
+  it('marks connection loss, pool timeouts, contention and shutdown retryable, and data or auth errors not', () => {
+    const retryable = [{ code: '08006' }, { code: '40P01' }, { code: '57P01' }, { code: 'ECONNRESET' },
+      new Error('timeout exceeded when trying to connect'), new Error('Connection terminated unexpectedly')];
+    const permanent = [{ code: '28P01', message: 'password authentication failed' }, { code: '42P01' }, { code: '22P02' }, { code: '23505' }];
+    for (const error of retryable) expect(translatePgError(error, 'test')).toMatchObject({ code: 'SinkFailed', retryable: true });
+    for (const error of permanent) expect(translatePgError(error, 'test')).toMatchObject({ code: 'SinkFailed', retryable: false });
   });
 });
