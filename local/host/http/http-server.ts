@@ -1,5 +1,5 @@
 /**
- * The HTTP front of the local host on 127.0.0.1: `/admin/host/status`, the Durable management API (mounted from
+ * The HTTP front of the local host on 127.0.0.1: the admin endpoints (`admin-api.ts`), the Durable management API (mounted from
  * the DurableHost), then the HTTP-triggered functions; anything else is a 404 with an empty body, as on Azure.
  * Requests become RpcHttpData; the library does the HttpRequest/HttpResponse conversion.
  */
@@ -10,6 +10,7 @@ import { isLocalHostError } from '../errors';
 import { clientInputData } from '../worker/client-inputs';
 import type { AppInvoker } from '../worker/invoker';
 import type { HostLogger } from '../log';
+import { handleAdminRequest, isAdminPath } from './admin-api';
 import { isAuthorized, type HostKeys } from './host-keys';
 import { matchRoute, type HttpRoute } from './route-table';
 import { toRpcHttpRequest, writeRpcHttpResponse } from './rpc-http';
@@ -58,17 +59,14 @@ export function createHttpFront(options: HttpFrontOptions): HttpFront {
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
     const method = (request.method ?? 'GET').toUpperCase();
-    if (url.pathname.replace(/\/+$/, '').toLowerCase() === '/admin/host/status') {
-      if (!isAuthorized('admin', presentedKey(request, url), keys)) {
-        response.writeHead(401).end();
-        return;
-      }
-      if (method !== 'GET') {
-        response.writeHead(405, { allow: 'GET' }).end();
-        return;
-      }
-      const body = JSON.stringify(options.status());
-      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+    if (isAdminPath(url.pathname)) {
+      await handleAdminRequest(request, response, url, presentedKey(request, url), () => readBody(request), {
+        invoker,
+        keys,
+        logger,
+        durable: options.durable,
+        status: options.status,
+      });
       return;
     }
     const durable = options.durable();

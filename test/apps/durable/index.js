@@ -16,3 +16,12 @@ df.app.orchestration('chain', function* (context) {
 });
 
 df.app.activity('sayHello', { handler: (city) => `Hello, ${city}` });
+
+df.app.client.http('startAndCheck', {
+  route: 'check/{name}',
+  methods: ['POST'],
+  handler: async (request, client) => {
+    const instanceId = await client.startNew(request.params.name, { input: 'Oslo' });
+    return client.createCheckStatusResponse(request, instanceId);
+  },
+});

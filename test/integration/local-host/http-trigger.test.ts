@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { DurableHost, FunctionBinding } from '../../../local/host/contracts';
 import { startHost, type RunningHost } from '../../../local/host/host';
 import type { HostLogEntry } from '../../../local/host/log';
+import { InvocationRecorder, returnJson } from './helpers/invocations';
 
 const basicApp = path.resolve(__dirname, '../../apps/basic');
 
@@ -111,6 +112,24 @@ describe('local host HTTP triggers, served on 127.0.0.1 through real HTTP', () =
     expect(status.uptimeMs).toBeGreaterThanOrEqual(0);
     expect(status.functions.find((fn) => fn.name === 'hello')?.invocations).toBeGreaterThanOrEqual(2);
     expect(status.counts.failed).toBeGreaterThanOrEqual(1);
+  });
+
+  it('runs a non-HTTP function through POST /admin/functions/{name} with the master key', async () => {
+    const recorder = new InvocationRecorder();
+    const unsubscribe = host.onInvocationCompleted(recorder.listener);
+    try {
+      const post = (name: string, key: string, body: string) =>
+        fetch(`${host.url}/admin/functions/${name}`, { method: 'POST', headers: { 'x-functions-key': key, 'content-type': 'application/json' }, body });
+      expect((await post('echo', functionKey(), '{"input":"x"}')).status).toBe(401);
+      expect((await post('nope', host.keys.masterKey, '{}')).status).toBe(404);
+      expect((await post('hello', host.keys.masterKey, '{}')).status).toBe(400);
+      expect((await post('echo', host.keys.masterKey, '{"input":')).status).toBe(400);
+      expect((await post('echo', host.keys.masterKey, '{"input":"{\\"city\\":\\"Oslo\\"}"}')).status).toBe(202);
+      const event = await recorder.waitFor((e) => e.functionName === 'echo');
+      expect(returnJson(event)).toMatchObject({ input: { city: 'Oslo' } });
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('keeps the generated keys in the data directory across restarts', async () => {
