@@ -33,6 +33,8 @@ export interface CreateDurableHostOptions {
   /** Timer limits of the Azure Storage provider unless overridden (tests shorten them). */
   maxShortTimerMs?: number;
   longTimerIntervalMs?: number;
+  /** How long `stop()` waits for running functions; unfinished work reruns on the next start. @default 5000 */
+  stopGraceInMs?: number;
 }
 
 export interface LocalDurableHost extends DurableHost {
@@ -85,7 +87,7 @@ export function createDurableHost(options: CreateDurableHostOptions): LocalDurab
       return Promise.resolve();
     },
     stop(): Promise<void> {
-      return running.stop();
+      return running.stop(options.stopGraceInMs ?? 5000);
     },
     whenIdle(): Promise<void> {
       return running.whenIdle();
