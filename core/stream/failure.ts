@@ -69,7 +69,7 @@ export function suspend(state: StreamState, reason: string, nowMs: number): Stre
 
 /**
  * Lets a suspended stream run again: the next window is one catch-up window covering everything pending, and the
- * caller is elected worker when anything is pending. A no-op on a stream that is not suspended.
+ * caller is elected worker when anything is pending. On a stream that is not suspended it is just `elect`.
  */
 export function resume(state: StreamState, options: ElectionOptions): Election {
   if (state.status !== 'suspended') return elect(state, options);

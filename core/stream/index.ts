@@ -18,3 +18,5 @@ export type { FailOptions, FailResult, ReconcileOptions, ReconcileResult } from 
 export { fail, reconcile, resume, suspend } from './failure';
 export type { StreamStatusView } from './status';
 export { getStreamStatus } from './status';
+export type { BackoffPolicy } from './backoff';
+export { retryDelayInMs } from './backoff';

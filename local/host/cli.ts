@@ -1,12 +1,15 @@
 /**
  * `node dist/local/host/cli.js --app . --port 7071`: runs an app on the local Functions host until Ctrl-C.
- * Prints the function URLs and the local keys (they only open this local host).
+ * Prints the function URLs and the local keys (they only open this local host). The Durable half runs on a
+ * sqlite task hub in the data directory unless `--durable memory|off`.
  */
 import { parseArgs } from 'node:util';
+import { localDurableHost } from './durable-factory';
 import { startHost } from './host';
 import { createStderrSink, type HostLogLevel } from './log';
 
-const usage = 'Usage: node dist/local/host/cli.js [--app <dir>] [--port <n>] [--data-dir <dir>] [--log-level <level>]';
+const usage =
+  'Usage: node dist/local/host/cli.js [--app <dir>] [--port <n>] [--data-dir <dir>] [--durable sqlite|memory|off] [--log-level <level>]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -15,6 +18,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '7071' },
       'data-dir': { type: 'string' },
       'log-level': { type: 'string', default: 'information' },
+      durable: { type: 'string', default: 'sqlite' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -25,8 +29,9 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   const levels: HostLogLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical'];
   const level = values['log-level'] as HostLogLevel;
-  if (!Number.isInteger(port) || port < 0 || port > 65535 || !levels.includes(level)) {
-    console.error(`Invalid --port or --log-level. ${usage}`);
+  const durable = values.durable;
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || !levels.includes(level) || !['sqlite', 'memory', 'off'].includes(durable)) {
+    console.error(`Invalid --port, --durable or --log-level. ${usage}`);
     process.exitCode = 2;
     return;
   }
@@ -35,8 +40,9 @@ async function main(): Promise<void> {
     port,
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
     logSink: createStderrSink(level),
+    ...(durable === 'off' ? {} : { durable: localDurableHost({ store: durable as 'sqlite' | 'memory' }) }),
   });
-  const lines = [`Sluice local host listening on ${host.url}`, '', 'Functions:'];
+  const lines = [`Sluice local host listening on ${host.url} (durable task hub: ${durable})`, '', 'Functions:'];
   for (const fn of host.functions) {
     const route = host.routes.find((r) => r.functionName === fn.name);
     lines.push(

@@ -1,6 +1,6 @@
 /**
  * The Functions half of the local host as the Durable tests use it: the real `@azure/functions-core`
- * stand-in and `AppInvoker` from local/host/functions, without its app loader, because jest (or the
+ * stand-in and `AppInvoker` from local/host/worker, without its app loader, because jest (or the
  * kill -9 child) loads the TypeScript sample apps itself. Invocations go through the library's own
  * InvocationModel, so binding conversion is the real library's.
  */

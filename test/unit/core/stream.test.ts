@@ -10,6 +10,7 @@ import {
   reconcile,
   renewLease,
   resume,
+  retryDelayInMs,
   suspend,
   take,
   type StreamState,
@@ -169,5 +170,14 @@ describe('stream failure, suspension, resume and reconcile', () => {
     const { state } = runningWithWindow();
     const suspended = suspend(state, 'operator', 2);
     for (const s of [state, suspended]) expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+});
+
+describe('retry backoff', () => {
+  const policy = { retryDelayInMs: 1_000, backoffCoefficient: 2, maxRetryDelayInMs: 5_000 };
+
+  it('grows exponentially from the first delay and stops at the cap', () => {
+    expect([1, 2, 3, 4, 10].map((n) => retryDelayInMs(policy, n))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
+    expect(codeOf(() => retryDelayInMs(policy, 0))).toBe('InvalidArgument');
   });
 });

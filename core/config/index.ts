@@ -1,0 +1,17 @@
+export { ENV_KEYS, type EnvKey } from './env-keys';
+export { cosmosId, objectName, settingName, SQL_IDENTIFIER, sqlIdentifier } from './identifiers';
+export { findByStream, matchesStreamPattern, STREAM_PATTERN } from './patterns';
+export { sourceSchema, type SourceConfig } from './source';
+export { COLUMN_TYPES, columnTypeSchema, targetSchema, type TargetConfig } from './target';
+export {
+  coalescingSchema,
+  retrySchema,
+  semaphoreSchema,
+  streamPolicySchema,
+  type SemaphoreConfig,
+  type StreamPolicyConfig,
+} from './policy';
+export { notificationTargetSchema, type NotificationTargetConfig } from './notification';
+export { dataFormatSchema, pipelineSchema, type PipelineConfig } from './pipeline';
+export { sluiceConfigSchema, type SluiceConfig, type SluiceConfigInput } from './schema';
+export { findPipeline, formatPath, parseConfig, resolvePolicy, type ParseConfigOptions } from './parse';
