@@ -71,3 +71,13 @@ const probeFanOut: OrchestrationHandler = function* (context: OrchestrationConte
   return n;
 };
 df.app.orchestration('probeFanOut', probeFanOut);
+
+const entityFailure: OrchestrationHandler = function* (context: OrchestrationContext) {
+  try {
+    yield context.df.callEntity(new df.EntityId('Counter', 'refuser'), 'fail');
+    return 'no error';
+  } catch (error) {
+    return `caught: ${(error as Error).message}`;
+  }
+};
+df.app.orchestration('entityFailure', entityFailure);

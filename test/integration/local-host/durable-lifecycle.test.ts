@@ -85,6 +85,22 @@ describe('sub-orchestrations, continue-as-new and long timers', () => {
   });
 });
 
+describe('external events and entity errors', () => {
+  it('delivers an event raised before the orchestrator waits for it', async () => {
+    const id = await startId('approvalWorkflow', undefined, 'early-event');
+    expect((await post(`instances/${id}/raiseEvent/Approval`, { approved: false })).status).toBe(202);
+    const record = await waitForStatus(h, id, ['Completed', 'Failed']);
+    expect(record.output).toBe(JSON.stringify('rejected'));
+  });
+
+  it('fails the orchestration task when an entity operation throws, and the orchestrator can catch it', async () => {
+    const id = await startId('entityFailure');
+    const record = await waitForStatus(h, id, ['Completed', 'Failed']);
+    expect(record.status).toBe('Completed');
+    expect(JSON.parse(record.output ?? 'null')).toMatch(/^caught: /);
+  });
+});
+
 describe('replay determinism', () => {
   it('fails the orchestration with a non-determinism error when replay schedules a different action', async () => {
     const id = await startId('nonDeterministic');
