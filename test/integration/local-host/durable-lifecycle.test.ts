@@ -190,6 +190,22 @@ describe('instance management', () => {
     expect(await response.json()).toEqual(['Hello, Tokyo', 'Hello, Seattle', 'Hello, Cairo']);
   });
 
+  it('restarts a completed instance with its input, under a new id or the same one', async () => {
+    const id = await startId('fanOutFanIn', { count: 2 }, 'restart-me');
+    const original = await waitForStatus(h, id, ['Completed']);
+    const fresh = await post(`instances/${id}/restart`);
+    expect(fresh.status).toBe(202);
+    const freshId = ((await fresh.json()) as { id: string }).id;
+    expect(freshId).not.toBe(id);
+    const restarted = await waitForStatus(h, freshId, ['Completed']);
+    expect([restarted.input, restarted.output]).toEqual([JSON.stringify({ count: 2 }), '6']);
+    const same = await post(`instances/${id}/restart?restartWithNewInstanceId=false`);
+    expect(((await same.json()) as { id: string }).id).toBe(id);
+    const again = await waitForStatus(h, id, ['Completed']);
+    expect(again.executionId).not.toBe(original.executionId);
+    expect(again.output).toBe('6');
+  });
+
   it('rejects invalid instance ids and unknown orchestrators with 400', async () => {
     expect((await start('helloSequence', undefined, '@bad')).status).toBe(400);
     expect((await start('noSuchOrchestrator')).status).toBe(400);
