@@ -81,3 +81,17 @@ const entityFailure: OrchestrationHandler = function* (context: OrchestrationCon
   }
 };
 df.app.orchestration('entityFailure', entityFailure);
+
+/** Activity results the test releases one by one, in an order it chooses. */
+export const gates = new Map<string, (value: number) => void>();
+const gated: ActivityHandler = (key: string): Promise<number> => new Promise((resolve) => gates.set(key, resolve));
+df.app.activity('gated', { handler: gated });
+
+const gatedFanOut: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const n = context.df.getInput() as number;
+  const first = (yield context.df.callActivity('gated', `${context.df.instanceId}:0`)) as number;
+  const rest = (yield context.df.Task.all(Array.from({ length: n }, (_, i) => context.df.callActivity('gated', `${context.df.instanceId}:${i + 1}`)))) as number[];
+  const last = (yield context.df.callActivity('gated', `${context.df.instanceId}:last`)) as number;
+  return [first, ...rest, last];
+};
+df.app.orchestration('gatedFanOut', gatedFanOut);
