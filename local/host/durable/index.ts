@@ -62,6 +62,7 @@ export function createDurableHost(options: CreateDurableHostOptions): LocalDurab
       const targets = (change.addMessages ?? []).map((m) => m.target);
       wiring.dispatcher?.notify(targets);
     },
+    durableClientPayload: () => durableClientPayload(options.baseUrl, settings.hubName),
     log,
     newGuid: randomUUID,
   };

@@ -95,3 +95,16 @@ const gatedFanOut: OrchestrationHandler = function* (context: OrchestrationConte
   return [first, ...rest, last];
 };
 df.app.orchestration('gatedFanOut', gatedFanOut);
+
+/** An activity with a durable client that raises an event to its own orchestration (the notify pattern). */
+const notifyOwner: ActivityHandler = async (input: { instanceId: string }, context): Promise<void> => {
+  const client = df.getClient(context);
+  await client.raiseEvent(input.instanceId, 'notified', { from: 'activity' });
+};
+df.app.activity('notifyOwner', { handler: notifyOwner, extraInputs: [df.input.durableClient()] });
+
+const waitForNotification: OrchestrationHandler = function* (context: OrchestrationContext) {
+  yield context.df.callActivity('notifyOwner', { instanceId: context.df.instanceId });
+  return (yield context.df.waitForExternalEvent('notified')) as unknown;
+};
+df.app.orchestration('waitForNotification', waitForNotification);

@@ -93,6 +93,12 @@ describe('external events and entity errors', () => {
     expect(record.output).toBe(JSON.stringify('rejected'));
   });
 
+  it('gives activities that declare a durableClient input a working client (raiseEvent back to the owner)', async () => {
+    const id = await startId('waitForNotification');
+    const record = await waitForStatus(h, id, ['Completed', 'Failed']);
+    expect(JSON.parse(record.output ?? 'null')).toEqual({ from: 'activity' });
+  });
+
   it('fails the orchestration task when an entity operation throws, and the orchestrator can catch it', async () => {
     const id = await startId('entityFailure');
     const record = await waitForStatus(h, id, ['Completed', 'Failed']);

@@ -1,4 +1,13 @@
-import type { FunctionInvoker, RegisteredFunction, RpcTypedData } from '../../contracts';
+import type { FunctionInvoker, InvocationInput, RegisteredFunction, RpcTypedData } from '../../contracts';
+
+const CLIENT_BINDING_TYPES = new Set(['durableclient', 'orchestrationclient']);
+
+/** Input data for a function's durableClient bindings (an activity may start or signal instances, as on Azure). */
+export function clientInputs(fn: RegisteredFunction, payload: () => unknown): InvocationInput['inputData'] {
+  return Object.entries(fn.bindings)
+    .filter(([, b]) => b.direction === 'in' && CLIENT_BINDING_TYPES.has(b.type.toLowerCase()))
+    .map(([name]) => ({ name, data: { string: JSON.stringify(payload()) } }));
+}
 
 /** Finds a registered function by trigger type and name (exact first, then case-insensitive like Azure). */
 export function findFunction(invoker: FunctionInvoker, triggerType: string, name: string): RegisteredFunction | undefined {
