@@ -16,9 +16,14 @@ export function findFunction(invoker: FunctionInvoker, triggerType: string, name
 }
 
 /** Invokes a durable trigger with a JSON payload, returning the decoded return value. */
-export async function invokeWithPayload(invoker: FunctionInvoker, fn: RegisteredFunction, payload: unknown): Promise<unknown> {
+export async function invokeWithPayload(
+  invoker: FunctionInvoker,
+  fn: RegisteredFunction,
+  payload: unknown,
+  extraInputs: InvocationInput['inputData'] = [],
+): Promise<unknown> {
   const output = await invoker.invoke(fn.name, {
-    inputData: [{ name: fn.triggerBindingName, data: { string: JSON.stringify(payload) } }],
+    inputData: [{ name: fn.triggerBindingName, data: { string: JSON.stringify(payload) } }, ...extraInputs],
     triggerMetadata: {},
   });
   const text = returnValueAsJson(output.returnValue);
