@@ -1,5 +1,14 @@
 /**
  * The app's entry point (package.json "main"): importing a module registers its functions, exactly as the
  * Azure Functions Node worker loads the app. Add one import per registration file.
+ * `extractWindow` and `loadWindow` are registered by `registerExtractWindow`/`registerLoadWindow` with the
+ * connectors' implementations (functions/activities/extract-window.ts, load-window.ts).
  */
 import './http-health';
+import '../entities/stream';
+import '../entities/semaphore';
+import '../orchestrators/stream-worker';
+import '../orchestrators/ingest-batch';
+import './activities/notify-grants';
+import './activities/raise-alert';
+import './activities/start-stream-worker';

@@ -165,6 +165,7 @@ module scheduler 'modules/durable-task-scheduler.bicep' = if (useScheduler) {
 module serviceBus 'modules/service-bus.bicep' = {
   scope: rg
   params: {
+    logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
     name: names.serviceBus
     location: location
     tags: tags
@@ -198,6 +199,7 @@ module cosmos 'modules/cosmos.bicep' = {
 module postgres 'modules/postgres.bicep' = {
   scope: rg
   params: {
+    logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
     name: names.postgres
     location: location
     tags: tags
@@ -216,6 +218,7 @@ module postgres 'modules/postgres.bicep' = {
 module keyVault 'modules/key-vault.bicep' = {
   scope: rg
   params: {
+    logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
     name: names.keyVault
     location: location
     tags: tags
@@ -265,8 +268,8 @@ module functionApp 'modules/function-app.bicep' = {
     postgresDatabaseName: postgres.outputs.databaseName
     keyVaultUri: keyVault.outputs.uri
   }
-  // The app reads the component's connection string itself (looked up by name), so it must exist first.
-  dependsOn: [monitoring]
+  // The module looks the App Insights component up by name; it exists by then because this module already
+  // waits for keyVault (and serviceBus, postgres), which wait for monitoring's workspace.
 }
 
 module workbook 'modules/workbook.bicep' = {

@@ -62,11 +62,13 @@ trap 'rm -rf "$sarif"' EXIT
 # Each command prints SARIF, one document per file (lint on stdout; build and build-params on stderr, as stdout is
 # kept for --stdout). Exit codes only reflect errors, so the SARIF results decide: any result, error or warning,
 # fails the check; any other text in the output is shown too.
+# The four runs are independent (separate output folders), so they run in parallel.
 status=0
-"$BICEP" build --pattern 'infra/**/*.bicep' --outdir "$OUT_DIR" --diagnostics-format sarif </dev/null >"$sarif/build.sarif" 2>&1 || status=1
-"$BICEP" lint --pattern 'infra/**/*.bicep' --diagnostics-format sarif </dev/null >"$sarif/lint.sarif" 2>&1 || status=1
-"$BICEP" lint --pattern 'infra/**/*.bicepparam' --diagnostics-format sarif </dev/null >"$sarif/lint-params.sarif" 2>&1 || status=1
-"$BICEP" build-params --pattern 'infra/**/*.bicepparam' --outdir "$OUT_DIR/params" --diagnostics-format sarif </dev/null >"$sarif/build-params.sarif" 2>&1 || status=1
+"$BICEP" build --pattern 'infra/**/*.bicep' --outdir "$OUT_DIR" --diagnostics-format sarif </dev/null >"$sarif/build.sarif" 2>&1 &
+"$BICEP" lint --pattern 'infra/**/*.bicep' --diagnostics-format sarif </dev/null >"$sarif/lint.sarif" 2>&1 &
+"$BICEP" lint --pattern 'infra/**/*.bicepparam' --diagnostics-format sarif </dev/null >"$sarif/lint-params.sarif" 2>&1 &
+"$BICEP" build-params --pattern 'infra/**/*.bicepparam' --outdir "$OUT_DIR/params" --diagnostics-format sarif </dev/null >"$sarif/build-params.sarif" 2>&1 &
+for job in $(jobs -p); do wait "$job" || status=1; done
 node scripts/sarif-results.js "$sarif"/*.sarif || status=1
 
 templates="$(find "$OUT_DIR" -name '*.json' -not -path "$OUT_DIR/params/*" | wc -l)"

@@ -15,7 +15,7 @@ import type { RejectSink, SourceRecord } from '../records';
 import { coerceRow, type SourceMode } from './coerce';
 import { qualifiedName, quoteIdentifier } from './identifiers';
 import { translatePgError } from './pg-errors';
-import { columnDefinitions } from './table';
+import { columnDefinitions, createIfMissing } from './table';
 import type { TargetTable } from './target-table';
 
 /** @default schema for staging tables */
@@ -94,9 +94,10 @@ export async function copyChunk(pool: Pool, options: CopyChunkOptions): Promise<
   };
   client.on('error', onConnectionError);
   try {
+    // Outside the transaction: parallel chunks race to create the schema, and the loser must not abort.
+    await createIfMissing(client, `create schema if not exists ${quoteIdentifier(schema)}`);
     await client.query('begin');
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [name]);
-    await client.query(`create schema if not exists ${quoteIdentifier(schema)}`);
     await client.query(`drop table if exists ${name}`);
     await client.query(`create unlogged table ${name} (${columnDefinitions(options.table)})`);
     const copy = client.query(copyFrom(`copy ${name} (${columns}) from stdin`));

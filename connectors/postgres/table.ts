@@ -51,13 +51,26 @@ export async function getLiveTable(pool: Pool, schema: string, table: string): P
   }
 }
 
+/**
+ * Runs a `create ... if not exists`. Two sessions racing on the same name can still collide in the catalog
+ * (23505, 42P06, 42P07); the loser's object exists afterwards, which is all the caller wanted.
+ */
+export async function createIfMissing(pool: Pick<Pool, 'query'>, sql: string): Promise<void> {
+  try {
+    await pool.query(sql);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== '23505' && code !== '42P06' && code !== '42P07') throw error;
+  }
+}
+
 /** Creates the schema and table if missing, then verifies the live table matches the configuration. */
 export async function ensureTargetTable(pool: Pool, table: TargetTable): Promise<void> {
   const name = qualifiedName(table.schema, table.table);
   const key = table.keyColumns.map(quoteIdentifier).join(', ');
   try {
-    await pool.query(`create schema if not exists ${quoteIdentifier(table.schema)}`);
-    await pool.query(`create table if not exists ${name} (${columnDefinitions(table)}, primary key (${key}))`);
+    await createIfMissing(pool, `create schema if not exists ${quoteIdentifier(table.schema)}`);
+    await createIfMissing(pool, `create table if not exists ${name} (${columnDefinitions(table)}, primary key (${key}))`);
   } catch (error) {
     throw translatePgError(error, `creation of ${name}`);
   }

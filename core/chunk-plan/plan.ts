@@ -1,5 +1,5 @@
 /** Which planning a landed file needs, and plans for a prefix of many files. */
-import type { BoundaryStrategy, FilePlan, LandedFile, RecordFormat } from './types';
+import type { BoundaryStrategy, ByteRange, FilePlan, LandedFile, RecordFormat } from './types';
 
 export interface PlanOptions {
   format: RecordFormat;
@@ -28,4 +28,24 @@ export function planWholeFiles(files: readonly LandedFile[], options: PlanOption
     else toSplit.push({ file, strategy });
   }
   return { plans, toSplit };
+}
+
+/** One unit of the load fan-out: a byte range of a file, or the whole file. */
+export interface ChunkTask {
+  /** Stable id (`<file>#<index>`), the same on every retry: loaders key their staging rows by it. */
+  chunkId: string;
+  file: string;
+  /** Null: load the whole file (gzip or small). */
+  range: ByteRange | null;
+  /** Where the header line is when `range` does not start with it. */
+  headerRange: ByteRange | null;
+}
+
+/** Flattens file plans (a prefix of many files) into the chunk list the load orchestration fans out over. */
+export function chunkTasks(plans: readonly FilePlan[]): ChunkTask[] {
+  return plans.flatMap((plan): ChunkTask[] =>
+    plan.kind === 'whole'
+      ? [{ chunkId: `${plan.name}#0`, file: plan.name, range: null, headerRange: null }]
+      : plan.chunks.map((range, i) => ({ chunkId: `${plan.name}#${i}`, file: plan.name, range, headerRange: plan.headerRange })),
+  );
 }

@@ -14,4 +14,4 @@ export {
 export { notificationTargetSchema, type NotificationTargetConfig } from './notification';
 export { dataFormatSchema, pipelineSchema, type PipelineConfig } from './pipeline';
 export { sluiceConfigSchema, type SluiceConfig, type SluiceConfigInput } from './schema';
-export { findPipeline, formatPath, parseConfig, resolvePolicy, type ParseConfigOptions } from './parse';
+export { findPipeline, formatPath, parseConfig, parseConfigJson, resolvePolicy, type ParseConfigOptions } from './parse';

@@ -15,7 +15,7 @@ const webhookTarget = z
   .object({
     kind: z.literal('webhook').describe('An HTTPS endpoint receiving a JSON POST per notification.'),
     name: objectName.describe('Target name, referenced by pipelines.'),
-    url: z.url('expected an absolute http(s) URL').describe('Endpoint URL.'),
+    url: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' }).describe('Endpoint URL.'),
     secretSetting: settingName.optional().describe('App setting holding the HMAC signing secret. Default: unsigned.'),
     maxRetries: z.int('expected an integer >= 0').min(0, 'expected an integer >= 0').default(5).describe('Retries on failure, with backoff. Default: 5.'),
     timeoutInMs: positiveInt('milliseconds').default(10_000).describe('Timeout of one call in ms. Default: 10000.'),

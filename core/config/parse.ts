@@ -20,6 +20,22 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): S
   throw new SluiceError('ConfigInvalid', lines.join('\n'), { ids: { fields: result.error.issues.map((i) => formatPath(i.path)).join(',') } });
 }
 
+/** parseConfig for JSON text (an app setting or a request body); syntax errors become `ConfigInvalid` too. */
+export function parseConfigJson(text: string, options: ParseConfigOptions = {}): SluiceConfig {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    const source = options.source ?? `the ${ENV_KEYS.config} app setting`;
+    throw new SluiceError(
+      'ConfigInvalid',
+      `Config invalid: ${source} is not valid JSON (${(error as Error).message}). To fix: write the configuration as one JSON object.`,
+      { cause: error },
+    );
+  }
+  return parseConfig(input, options);
+}
+
 /** The stream policy a pipeline uses; "default" is built in unless the configuration declares it. */
 export function resolvePolicy(config: SluiceConfig, name: string): StreamPolicyConfig {
   const declared = config.streamPolicies.find((p) => p.name === name);

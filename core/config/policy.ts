@@ -14,7 +14,7 @@ export const retrySchema = z
 export const coalescingSchema = z
   .object({
     maxRecordsPerWindow: positiveInt('records').default(10_000).describe('Most inline records (before merging) in one window. Default: 10000.'),
-    maxBlobRefsPerWindow: positiveInt('blob refs').default(100).describe('Most blob refs in one window. Default: 100.'),
+    maxBlobRefsPerWindow: positiveInt('blob refs').default(1_000).describe('Most blob refs in one window. Default: 1000.'),
     maxEventsPerWindow: positiveInt('events').default(10_000).describe('Most events in one window. Default: 10000.'),
   })
   .strict();

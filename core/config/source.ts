@@ -36,7 +36,7 @@ const paging = z.discriminatedUnion('kind', [
 const httpSource = z
   .object({
     kind: z.literal('http').describe('A JSON HTTP API read for the window (since, until], page by page.'),
-    url: z.url('expected an absolute http(s) URL').describe('Endpoint URL; the window and paging parameters are added to its query.'),
+    url: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' }).describe('Endpoint URL; the window and paging parameters are added to its query.'),
     itemsPath: z.string().min(1).default('items').describe('Dotted path of the records array in each response. Default: "items".'),
     sinceParam: z.string().min(1).default('since').describe('Query parameter of the exclusive window start. Default: "since".'),
     untilParam: z.string().min(1).default('until').describe('Query parameter of the inclusive window end. Default: "until".'),

@@ -25,3 +25,5 @@ export {
   standing,
 } from './semaphore';
 export { shardFor, shardKey, splitCapacity } from './sharding';
+export { semaphoreViolations } from './invariants';
+export { acquireRequestSchema, semaphoreStateSchema } from './schemas';

@@ -39,8 +39,9 @@ export function availablePermits(state: SemaphoreState): number {
 
 /**
  * Asks for between `min` and `want` permits. Granted at once when nobody waits and enough are free, else queued
- * at the tail. Idempotent per owner: an owner already holding or waiting gets its current standing back and the
- * state is unchanged (use `renew` to extend a lease).
+ * at the tail. Idempotent per owner: an owner already holding (with a live lease) or waiting gets its current
+ * standing back and the state is unchanged (use `renew` to extend a lease). A holder whose lease ended has lost
+ * its permits and queues again.
  */
 export function acquire(state: SemaphoreState, request: AcquireRequest, nowMs: number): AcquireResult {
   const min = request.min ?? request.want;
@@ -60,11 +61,15 @@ export function acquire(state: SemaphoreState, request: AcquireRequest, nowMs: n
     );
   }
   const existing = standing(state, request.owner);
-  if (existing.kind === 'holding') return { state, granted: [], outcome: existing };
+  if (existing.kind === 'holding' && existing.leaseExpiresAtMs > nowMs) return { state, granted: [], outcome: existing };
   if (existing.kind === 'waiting') return { state, granted: [], outcome: { kind: 'waiting', position: existing.position } };
 
+  // A holder whose lease ended has lost its permits (reap may take them any moment): it queues like a newcomer.
+  const holders = { ...state.holders };
+  delete holders[request.owner];
   const queued: SemaphoreState = {
     ...state,
+    holders,
     waiters: [
       ...state.waiters,
       { owner: request.owner, want: request.want, min, leaseInMs: request.leaseInMs, enqueuedAtMs: nowMs },

@@ -20,3 +20,5 @@ export type { StreamStatusView } from './status';
 export { getStreamStatus } from './status';
 export type { BackoffPolicy } from './backoff';
 export { retryDelayInMs } from './backoff';
+export { streamViolations } from './invariants';
+export { commitCountsSchema, streamStateSchema } from './schemas';

@@ -6,6 +6,8 @@ param location string
 param tags object
 @description('Purge protection cannot be turned off once on: enable it for production.')
 param enablePurgeProtection bool
+@description('Log Analytics workspace receiving this resource\'s diagnostic logs.')
+param logAnalyticsWorkspaceId string
 @description('Name of the app identity (same resource group); its principal gets the roles below.')
 param appIdentityName string
 
@@ -40,6 +42,18 @@ resource appSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' 
     principalId: appIdentity.properties.principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
+  }
+}
+
+// Who read or changed which secret: the audit trail for the secrets that remain.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      { category: 'AuditEvent', enabled: true }
+    ]
   }
 }
 

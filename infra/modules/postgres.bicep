@@ -22,6 +22,8 @@ param adminObjectId string
 param adminPrincipalName string
 @allowed(['Group', 'User', 'ServicePrincipal'])
 param adminPrincipalType string
+@description('Log Analytics workspace receiving this resource\'s diagnostic logs.')
+param logAnalyticsWorkspaceId string
 
 var pgBouncerEnabled = skuTier != 'Burstable'
 var configurations = concat(
@@ -47,8 +49,8 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
       passwordAuth: 'Disabled'
       tenantId: tenant().tenantId
     }
-    // Public endpoint restricted to Azure-internal sources by the firewall rule below (Flex outbound IPs are not
-    // fixed); every login still needs an Entra token. Private access needs VNet integration (not deployed yet).
+    // Public endpoint limited to sources inside Azure by the firewall rule below (Flex outbound IPs are not fixed);
+    // that includes other tenants' resources, so the Entra-only login is the real gate. Private access needs VNet integration (not deployed yet).
     network: { publicNetworkAccess: 'Enabled' }
   }
 }
@@ -63,27 +65,44 @@ resource admin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08
   }
 }
 
+// The server applies one change at a time and rejects concurrent ones ("ServerIsBusy"), so the child resources
+// below are chained: admin -> firewall rule -> database -> parameters (one by one).
 resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = {
   parent: server
   name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
   properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
+  dependsOn: [admin]
 }
 
 resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-01' = {
   parent: server
   name: databaseName
   properties: { charset: 'UTF8', collation: 'en_US.utf8' }
+  dependsOn: [allowAzure]
 }
 
-// One at a time: the server rejects concurrent parameter updates ("ServerIsBusy").
 @batchSize(1)
 resource settings 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2024-08-01' = [
   for setting in configurations: {
     parent: server
     name: setting.name
     properties: { value: setting.value, source: 'user-override' }
+    dependsOn: [database]
   }
 ]
+
+// Server logs (connections, errors, slow statements) and metrics such as connection counts for PgBouncer sizing.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: server
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      { category: 'PostgreSQLLogs', enabled: true }
+    ]
+    metrics: [{ category: 'AllMetrics', enabled: true }]
+  }
+}
 
 output id string = server.id
 output name string = server.name

@@ -13,6 +13,8 @@ param ingressQueueName string
 param notificationsQueueName string
 @description('Delivery attempts before a message is dead-lettered with its reason.')
 param maxDeliveryCount int
+@description('Log Analytics workspace receiving this resource\'s diagnostic logs.')
+param logAnalyticsWorkspaceId string
 @description('Name of the app identity (same resource group); its principal gets the roles below.')
 param appIdentityName string
 
@@ -83,6 +85,19 @@ resource notificationsSender 'Microsoft.Authorization/roleAssignments@2022-04-01
     principalId: appIdentity.properties.principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSender)
+  }
+}
+
+// Entity operations and the namespace metrics (incoming, dead-lettered, throttled) for queries beyond the DLQ alert.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: namespace
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      { category: 'OperationalLogs', enabled: true }
+    ]
+    metrics: [{ category: 'AllMetrics', enabled: true }]
   }
 }
 

@@ -4,7 +4,7 @@
  * sqlite task hub in the data directory unless `--durable memory|off`.
  */
 import { parseArgs } from 'node:util';
-import { localDurableHost } from './durable-factory';
+import { durableHostFactory } from './durable/factory';
 import { startHost } from './host';
 import { createStderrSink, type HostLogLevel } from './log';
 
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       app: { type: 'string', default: '.' },
-      port: { type: 'string', default: '7071' },
+      port: { type: 'string' },
       'data-dir': { type: 'string' },
       'log-level': { type: 'string', default: 'information' },
       durable: { type: 'string', default: 'sqlite' },
@@ -26,21 +26,21 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  const port = Number(values.port);
+  const port = values.port === undefined ? undefined : Number(values.port);
   const levels: HostLogLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical'];
   const level = values['log-level'] as HostLogLevel;
   const durable = values.durable;
-  if (!Number.isInteger(port) || port < 0 || port > 65535 || !levels.includes(level) || !['sqlite', 'memory', 'off'].includes(durable)) {
+  if ((port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) || !levels.includes(level) || !['sqlite', 'memory', 'off'].includes(durable)) {
     console.error(`Invalid --port, --durable or --log-level. ${usage}`);
     process.exitCode = 2;
     return;
   }
   const host = await startHost({
     appDir: values.app,
-    port,
+    ...(port === undefined ? {} : { port }),
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
     logSink: createStderrSink(level),
-    ...(durable === 'off' ? {} : { durable: localDurableHost({ store: durable as 'sqlite' | 'memory' }) }),
+    ...(durable === 'off' ? {} : { durable: durableHostFactory({ store: durable as 'sqlite' | 'memory' }) }),
   });
   const lines = [`Sluice local host listening on ${host.url} (durable task hub: ${durable})`, '', 'Functions:'];
   for (const fn of host.functions) {

@@ -22,6 +22,7 @@ export type HostJson = z.infer<typeof hostJsonSchema>;
 const localSettingsSchema = z.looseObject({
   IsEncrypted: z.boolean().optional(),
   Values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  Host: z.looseObject({ LocalHttpPort: z.coerce.number().int().min(0).max(65535).optional() }).optional(),
 });
 
 export interface HostConfig {
@@ -30,6 +31,8 @@ export interface HostConfig {
   routePrefix: string;
   /** `Values` of local.settings.json, as strings. */
   settings: Record<string, string>;
+  /** `Host.LocalHttpPort` of local.settings.json, as Core Tools reads it. */
+  localHttpPort: number | undefined;
 }
 
 function readJson(file: string): unknown {
@@ -52,6 +55,7 @@ export function loadHostConfig(appDir: string): HostConfig {
   }
   const settingsPath = path.join(appDir, 'local.settings.json');
   const settings: Record<string, string> = {};
+  let localHttpPort: number | undefined;
   if (existsSync(settingsPath)) {
     const parsed = localSettingsSchema.safeParse(readJson(settingsPath));
     if (!parsed.success) {
@@ -61,9 +65,10 @@ export function loadHostConfig(appDir: string): HostConfig {
       throw new LocalHostError('ConfigInvalid', `${settingsPath} is encrypted. To fix: run "func settings decrypt" or set "IsEncrypted": false.`);
     }
     for (const [name, value] of Object.entries(parsed.data.Values ?? {})) settings[name] = String(value);
+    localHttpPort = parsed.data.Host?.LocalHttpPort;
   }
   const prefix = hostJson.extensions?.http?.routePrefix ?? 'api';
-  return { hostJson, routePrefix: prefix.replace(/^\/+|\/+$/g, ''), settings };
+  return { hostJson, routePrefix: prefix.replace(/^\/+|\/+$/g, ''), settings, localHttpPort };
 }
 
 /** Copies settings into `env` without overwriting variables that are already set. */

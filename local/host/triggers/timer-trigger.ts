@@ -1,7 +1,8 @@
 /**
  * timerTrigger: fires each function on its schedule with the payload Azure sends (`Schedule`, `ScheduleStatus`,
  * `IsPastDue`). Like Azure, one invocation at a time per function (the next occurrence is armed after the
- * previous run ends), `runOnStartup` fires once at start, and with `useMonitor` (default on) the schedule status
+ * previous run ends), `runOnStartup` fires once at start, and with `useMonitor` (default: on unless occurrences
+ * are under a minute apart, as on Azure) the schedule status
  * is kept in the data directory so an occurrence missed while the host was down runs at start with isPastDue.
  */
 import path from 'node:path';
@@ -58,7 +59,7 @@ export function startTimerTriggers(options: TimerTriggerOptions): TimerTriggers 
     const where = `The schedule of function '${fn.name}'`;
     const expression = resolveSettingReferences(String(trigger.schedule ?? ''), options.env, where);
     const schedule = parseTimerSchedule(expression, options.env.WEBSITE_TIME_ZONE, where);
-    states.push({ fn, schedule, useMonitor: trigger.useMonitor !== false, nextMs: 0, timer: undefined, running: undefined });
+    states.push({ fn, schedule, useMonitor: useMonitorFor(trigger, schedule, clock.nowMs()), nextMs: 0, timer: undefined, running: undefined });
   }
 
   const fire = (state: TimerState, scheduledMs: number, isPastDue: boolean): void => {
@@ -116,4 +117,11 @@ export function startTimerTriggers(options: TimerTriggerOptions): TimerTriggers 
       await Promise.all(states.map((state) => state.running));
     },
   };
+}
+
+/** Azure's default: monitor the schedule unless occurrences are less than a minute apart. */
+function useMonitorFor(trigger: FunctionBinding, schedule: TimerSchedule, nowMs: number): boolean {
+  if (typeof trigger.useMonitor === 'boolean') return trigger.useMonitor;
+  const first = schedule.nextAfter(nowMs);
+  return schedule.nextAfter(first) - first >= 60_000;
 }

@@ -230,6 +230,11 @@ export class LinkRouter {
     } catch (e) {
       if (!isServiceBusEmulatorError(e)) throw e;
       delivery.update(true, outcomes.rejected({ error: e.toAmqpError() }).described());
+    } finally {
+      consumer.lockTokens.delete(delivery);
+      // In receiver-settle-mode "second" the client settles silently after us, so rhea would keep the delivery
+      // in the session's 2048-slot outgoing buffer forever and the link would stop after 2048 messages.
+      (delivery as unknown as { remote_settled: boolean }).remote_settled = true;
     }
   }
 

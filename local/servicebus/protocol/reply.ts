@@ -13,6 +13,9 @@ export function sendReply(connection: Connection, request: Message, reply: Messa
   const replyTo = typeof request.reply_to === 'string' ? request.reply_to : undefined;
   const sender = replyTo === undefined ? undefined : findReplySender(connection, replyTo);
   if (!sender) return false;
-  sender.send({ ...reply, correlation_id: request.message_id, to: replyTo });
+  const delivery = sender.send({ ...reply, correlation_id: request.message_id, to: replyTo });
+  // Replies go out pre-settled: with autosettle off, an unsettled reply would hold one of the session's 2048
+  // outgoing slots forever and a long-lived management link would stop answering.
+  delivery.update(true);
   return true;
 }

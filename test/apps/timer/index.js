@@ -11,3 +11,8 @@ app.timer('onStartup', {
   runOnStartup: true,
   handler: async (timer) => ({ isPastDue: timer.isPastDue }),
 });
+
+app.timer('fast', {
+  schedule: '*/10 * * * * *',
+  handler: async (timer) => ({ isPastDue: timer.isPastDue, scheduleStatus: timer.scheduleStatus ?? null }),
+});

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { localDurableHost } from '../../../local/host/durable-factory';
+import { durableHostFactory } from '../../../local/host/durable/factory';
 import { startHost, type RunningHost } from '../../../local/host/host';
 import type { HostLogEntry } from '../../../local/host/log';
 
@@ -29,7 +29,7 @@ describe('startHost with the Durable half (sqlite task hub)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   const start = (): Promise<RunningHost> =>
-    startHost({ appDir: durableApp, port: 0, dataDir, env: { ...process.env }, logSink: (e) => logs.push(e), durable: localDurableHost() });
+    startHost({ appDir: durableApp, port: 0, dataDir, env: { ...process.env }, logSink: (e) => logs.push(e), durable: durableHostFactory() });
 
   it('runs the HTTP starter, the orchestration and the status API end to end, and keeps the task hub across restarts', async () => {
     let host = await start();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { localDurableHost } from '../../../local/host/durable-factory';
+import { durableHostFactory } from '../../../local/host/durable/factory';
 import { startHost, type RunningHost } from '../../../local/host/host';
 import { InvocationRecorder } from './helpers/invocations';
 
@@ -20,7 +20,7 @@ describe('both halves through startHost: HTTP starter, Durable engine on sqlite,
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   const start = (recorder: InvocationRecorder): Promise<RunningHost> =>
-    startHost({ appDir: durableApp, port: 0, dataDir, logSink: () => undefined, durable: localDurableHost(), onInvocationCompleted: recorder.listener });
+    startHost({ appDir: durableApp, port: 0, dataDir, logSink: () => undefined, durable: durableHostFactory(), onInvocationCompleted: recorder.listener });
 
   const orchestrationDone = (recorder: InvocationRecorder) =>
     recorder.waitFor((e) => e.functionName === 'chain' && (JSON.parse(e.output?.returnValue?.json ?? '{}') as { isDone?: boolean }).isDone === true);

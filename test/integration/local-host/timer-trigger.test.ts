@@ -66,4 +66,19 @@ describe('timer triggers on an injected clock', () => {
       await second.stop();
     }
   });
+
+  it('does not monitor schedules whose occurrences are under a minute apart, as on Azure', async () => {
+    const clock = new ManualClock(at('2026-01-01T00:00:00Z'));
+    const recorder = new InvocationRecorder();
+    const host = await start(clock, recorder);
+    try {
+      clock.advanceTo(at('2026-01-01T00:00:10Z'));
+      await recorder.waitFor((e) => e.functionName === 'fast');
+      const seen = recorder.events.length;
+      clock.advanceTo(at('2026-01-01T00:00:20Z'));
+      expect(returnJson(await recorder.waitFor((e) => e.functionName === 'fast', 10_000, seen))).toEqual({ isPastDue: false, scheduleStatus: null });
+    } finally {
+      await host.stop();
+    }
+  });
 });

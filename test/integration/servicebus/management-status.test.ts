@@ -103,4 +103,14 @@ describe('Service Bus emulator: $cbs and $management status codes on the wire', 
     expect(state.error?.condition).toBe('amqp:link:message-size-exceeded');
     sender.close();
   });
+
+  it('keeps answering on one $management link past 2048 requests (replies are sent settled)', async () => {
+    const mgmt = await openRpc(connection, 'q/$management');
+    for (let i = 0; i < 2100; i += 100) {
+      const replies = await Promise.all(Array.from({ length: 100 }, () =>
+        mgmt.request({ 'from-sequence-number': types.wrap_long(1), 'message-count': types.wrap_int(1) }, 'com.microsoft:peek-message')));
+      expect(replies.every((r) => r.application_properties?.statusCode === 204)).toBe(true);
+    }
+    mgmt.close();
+  }, 20_000);
 });

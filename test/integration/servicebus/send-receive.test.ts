@@ -94,4 +94,21 @@ describe('Service Bus emulator: senders, broker-assigned ids and peek-lock recei
     await receiver.close();
     await sender.close();
   });
+
+  it('one peek-lock receiver link keeps receiving past 2048 deliveries (server-side delivery buffer is freed on settlement)', async () => {
+    const sender = h.client.createSender('orders');
+    const total = 2300;
+    for (let i = 0; i < total; i += 460) await sender.sendMessages(Array.from({ length: 460 }, (_, j) => ({ body: i + j })));
+    const receiver = h.client.createReceiver('orders');
+    let received = 0;
+    const deadline = Date.now() + 30_000;
+    while (received < total && Date.now() < deadline) {
+      const batch = await receiver.receiveMessages(200, { maxWaitTimeInMs: 500 });
+      for (const m of batch) await receiver.completeMessage(m);
+      received += batch.length;
+    }
+    expect(received).toBe(total);
+    await receiver.close();
+    await sender.close();
+  });
 });

@@ -4,6 +4,7 @@ import {
   findPipeline,
   matchesStreamPattern,
   parseConfig,
+  parseConfigJson,
   resolvePolicy,
   sluiceConfigSchema,
   SQL_IDENTIFIER,
@@ -90,6 +91,11 @@ describe('parseConfig', () => {
     expect(message).toContain('Config invalid at "pipelines[0]": unknown key "extra". To fix: remove it');
   });
 
+  it('accepts only http(s) URLs for HTTP sources and webhooks', () => {
+    const message = errorOf({ notificationTargets: [{ kind: 'webhook', name: 'ops', url: 'file:///etc/passwd' }] });
+    expect(message).toContain('Config invalid at "notificationTargets[0].url": expected an absolute http(s) URL, got "file:///etc/passwd".');
+  });
+
   it('checks references between sections and uniqueness of names', () => {
     const broken = structuredClone(valid);
     broken.pipelines![0]!.sourceSemaphore = 'pg';
@@ -116,6 +122,11 @@ describe('parseConfig', () => {
     })();
     expect(message).toContain('"semaphores[0].shards": expected shards <= capacity');
     expect(message).toContain('in the management API request');
+  });
+
+  it('parses JSON text and turns syntax errors into ConfigInvalid naming the source', () => {
+    expect(parseConfigJson('{"semaphores":[{"kind":"target","name":"pg","capacity":2}]}').semaphores[0]?.capacity).toBe(2);
+    expect(() => parseConfigJson('{"semaphores": [')).toThrow(/Config invalid: the SLUICE_CONFIG app setting is not valid JSON .*To fix: write the configuration as one JSON object/);
   });
 
   it('resolves the built-in default policy and declared ones', () => {

@@ -6,6 +6,8 @@ import {
   heldPermits,
   reap,
   release,
+  semaphoreStateSchema,
+  semaphoreViolations,
   renew,
   setCapacity,
   shardFor,
@@ -47,7 +49,8 @@ function apply(state: SemaphoreState, op: Op, nowMs: number): Applied {
   switch (op.kind) {
     case 'acquire': {
       const min = Math.min(op.min, op.want);
-      const known = op.owner in state.holders || state.waiters.some((w) => w.owner === op.owner);
+      const holder = state.holders[op.owner];
+      const known = (holder !== undefined && holder.leaseExpiresAtMs > nowMs) || state.waiters.some((w) => w.owner === op.owner);
       if (min > state.capacity) return { state, granted: [], expectedQueue: state.waiters };
       const r = acquire(state, { owner: op.owner, want: op.want, min, leaseInMs: op.leaseInMs }, nowMs);
       const tail = known ? [] : [{ owner: op.owner, want: op.want, min, leaseInMs: op.leaseInMs, enqueuedAtMs: nowMs }];
@@ -75,10 +78,19 @@ function apply(state: SemaphoreState, op: Op, nowMs: number): Applied {
 
 const runs = { numRuns: 400 };
 
+/** Plain assertions in the hot loop: jest's expect costs more than the code under test. */
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(message);
+}
+
+function sameList(actual: string[], expected: string[], what: string): void {
+  check(actual.length === expected.length && actual.every((v, i) => v === expected[i]), `${what}: got [${actual.join(',')}], expected [${expected.join(',')}]`);
+}
+
 describe('semaphore properties', () => {
   it('never grants beyond capacity, never grants an owner twice, grants in FIFO order within min..want', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(stepArb, { maxLength: 60 }), (capacity, steps) => {
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(stepArb, { minLength: 10, maxLength: 60, size: 'max' }), (capacity, steps) => {
         let state = createSemaphoreState(capacity);
         let nowMs = 0;
         for (const { op, advanceMs } of steps) {
@@ -87,26 +99,26 @@ describe('semaphore properties', () => {
           const { state: after, granted, expectedQueue } = apply(state, op, nowMs);
           const held = heldPermits(after);
           // Invariant 1: a grant never pushes held permits above capacity; held only exceeds it after a lowering.
-          if (granted.length > 0) expect(held).toBeLessThanOrEqual(after.capacity);
-          expect(held).toBeLessThanOrEqual(Math.max(heldPermits(before), after.capacity));
-          // No owner granted twice: granted owners are distinct and did not hold before.
+          if (granted.length > 0) check(held <= after.capacity, `granted while ${held} > capacity ${after.capacity}`);
+          check(held <= Math.max(heldPermits(before), after.capacity), `held grew to ${held} beyond capacity ${after.capacity}`);
+          // No owner granted twice: granted owners are distinct and did not hold a live lease before.
           const grantedOwners = granted.map((g) => g.owner);
-          expect(new Set(grantedOwners).size).toBe(grantedOwners.length);
-          for (const owner of grantedOwners) expect(before.holders[owner]).toBeUndefined();
+          check(new Set(grantedOwners).size === grantedOwners.length, `an owner granted twice: ${grantedOwners.join(',')}`);
+          for (const owner of grantedOwners) check((before.holders[owner]?.leaseExpiresAtMs ?? -Infinity) <= nowMs, `"${owner}" granted while holding`);
           // FIFO: the granted owners are exactly the head of the queue, the rest stays queued in order.
-          expect(grantedOwners).toEqual(expectedQueue.slice(0, granted.length).map((w) => w.owner));
-          expect(after.waiters.map((w) => w.owner)).toEqual(expectedQueue.slice(granted.length).map((w) => w.owner));
+          sameList(grantedOwners, expectedQueue.slice(0, granted.length).map((w) => w.owner), 'granted = head of the queue');
+          sameList(after.waiters.map((w) => w.owner), expectedQueue.slice(granted.length).map((w) => w.owner), 'the rest stays queued in order');
           for (const g of granted) {
             const waiter = expectedQueue.find((w) => w.owner === g.owner)!;
-            expect(g.permits).toBeGreaterThanOrEqual(waiter.min);
-            expect(g.permits).toBeLessThanOrEqual(waiter.want);
+            check(g.permits >= waiter.min && g.permits <= waiter.want, `"${g.owner}" got ${g.permits}, outside ${waiter.min}..${waiter.want}`);
           }
-          // An owner is never both holding and waiting, and waits at most once.
-          const waiting = after.waiters.map((w) => w.owner);
-          expect(new Set(waiting).size).toBe(waiting.length);
-          for (const owner of waiting) expect(after.holders[owner]).toBeUndefined();
+          // Structural invariants (never holding and waiting, waiting once) and invariant 4 (no idle capacity while someone waits).
+          const violations = semaphoreViolations(after);
+          check(violations.length === 0, violations.join('; '));
           state = after;
         }
+        // The state survives the JSON round trip a Durable entity makes, and validates on load.
+        expect(semaphoreStateSchema.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
       }),
       runs,
     );
@@ -114,7 +126,7 @@ describe('semaphore properties', () => {
 
   it('release is idempotent', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(stepArb, { maxLength: 30 }), ownerArb, (capacity, steps, owner) => {
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(stepArb, { maxLength: 30, size: 'max' }), ownerArb, (capacity, steps, owner) => {
         let state = createSemaphoreState(capacity);
         let nowMs = 0;
         for (const { op, advanceMs } of steps) state = apply(state, op, (nowMs += advanceMs)).state;
@@ -129,7 +141,7 @@ describe('semaphore properties', () => {
 
   it('reap frees exactly the expired leases', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(stepArb, { maxLength: 40 }), fc.integer({ min: 0, max: 100 }), (capacity, steps, later) => {
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(stepArb, { maxLength: 40, size: 'max' }), fc.integer({ min: 0, max: 100 }), (capacity, steps, later) => {
         let state = createSemaphoreState(capacity);
         let nowMs = 0;
         for (const { op, advanceMs } of steps) state = apply(state, op, (nowMs += advanceMs)).state;

@@ -1,6 +1,7 @@
 import { isSluiceError } from '../../../core/errors';
 import {
   acquire,
+  acquireRequestSchema,
   cancel,
   createSemaphoreState,
   heldPermits,
@@ -8,6 +9,7 @@ import {
   reap,
   release,
   renew,
+  semaphoreViolations,
   setCapacity,
   shardFor,
   shardKey,
@@ -65,6 +67,15 @@ describe('semaphore acquire', () => {
     const twice = acquire(waiting, { owner: 'b', want: 1, leaseInMs: lease }, 60);
     expect(twice.state).toBe(waiting);
     expect(twice.outcome).toEqual({ kind: 'waiting', position: 1 });
+  });
+
+  it('queues a holder whose lease ended as a newcomer instead of reporting an expired holding', () => {
+    let state = hold(createSemaphoreState(1), 'a', 1, 0);
+    state = hold(state, 'b', 1, 10);
+    const again = acquire(state, { owner: 'a', want: 1, leaseInMs: lease }, lease);
+    expect(again.granted).toEqual([{ owner: 'b', permits: 1, leaseExpiresAtMs: 2 * lease }]);
+    expect(again.outcome).toEqual({ kind: 'waiting', position: 1 });
+    expect(again.state.holders['a']).toBeUndefined();
   });
 
   it('keeps strict FIFO: a later small request does not overtake an earlier big one', () => {
@@ -199,5 +210,33 @@ describe('semaphore sharding helpers', () => {
     const counts = [0, 0, 0, 0];
     for (let i = 0; i < 400; i++) counts[shardFor(`stream-worker-${i}`, 4)]! += 1;
     for (const count of counts) expect(count).toBeGreaterThan(60);
+  });
+});
+
+describe('semaphore run-time checks', () => {
+  it('reports broken states: double waits, holding while waiting, a head waiter left idle', () => {
+    const broken: SemaphoreState = {
+      capacity: 3,
+      holders: { a: { permits: 1, leaseExpiresAtMs: 10 } },
+      waiters: [
+        { owner: 'a', want: 1, min: 1, leaseInMs: 5, enqueuedAtMs: 0 },
+        { owner: 'b', want: 1, min: 1, leaseInMs: 5, enqueuedAtMs: 0 },
+        { owner: 'b', want: 1, min: 2, leaseInMs: 5, enqueuedAtMs: 0 },
+      ],
+    };
+    expect(semaphoreViolations(broken)).toEqual([
+      'owner "a" both holds and waits',
+      'owner "b" waits twice',
+      'waiter "b" has min 2 outside 1..want 1',
+      'waiter "a" needs 1 and 2 are free, but it was not granted',
+    ]);
+    expect(semaphoreViolations(hold(hold(createSemaphoreState(1), 'a', 1), 'b', 1))).toEqual([]);
+  });
+
+  it('validates acquire requests arriving at the entity', () => {
+    expect(acquireRequestSchema.safeParse({ owner: 'o', want: 2, min: 1, leaseInMs: 10 }).success).toBe(true);
+    expect(acquireRequestSchema.safeParse({ owner: '', want: 2, leaseInMs: 10 }).success).toBe(false);
+    expect(acquireRequestSchema.safeParse({ owner: 'o', want: 0, leaseInMs: 10 }).success).toBe(false);
+    expect(acquireRequestSchema.safeParse({ owner: 'o', want: 1, leaseInMs: 10, extra: 1 }).success).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import type { StreamEvent } from '../../../core/coalesce';
+import { parseConfig, resolvePolicy } from '../../../core/config';
 import { isSluiceError } from '../../../core/errors';
 import {
   append,
@@ -11,6 +12,7 @@ import {
   renewLease,
   resume,
   retryDelayInMs,
+  streamViolations,
   suspend,
   take,
   type StreamState,
@@ -179,5 +181,45 @@ describe('retry backoff', () => {
   it('grows exponentially from the first delay and stops at the cap', () => {
     expect([1, 2, 3, 4, 10].map((n) => retryDelayInMs(policy, n))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
     expect(codeOf(() => retryDelayInMs(policy, 0))).toBe('InvalidArgument');
+  });
+});
+
+describe('stream run-time checks', () => {
+  it('reports a lost wake-up, a workerless running stream and gaps in the pending events', () => {
+    const base = append(createStreamState('UK_Account'), [ev(1), ev(2)], { nowMs: 0, candidateWorkerId: 'w1', leaseInMs }).state;
+    expect(streamViolations(base)).toEqual([]);
+    expect(streamViolations({ ...base, status: 'idle', worker: null })).toEqual(['idle with 2 pending events (lost wake-up)']);
+    expect(streamViolations({ ...base, worker: null })).toEqual(['running without a worker']);
+    expect(streamViolations({ ...base, pending: base.pending.slice(1) })).toEqual([
+      'pending[0] has seq 2, expected 1',
+      'events 1..2 appended but 0 committed/discarded + 1 pending',
+    ]);
+  });
+});
+
+describe('coalescing under the default policy', () => {
+  it('1,000 mixed events that arrive while the worker is busy become at most 2 further windows', () => {
+    const policy = resolvePolicy(parseConfig({}), 'default');
+    const options = { nowMs: 0, leaseInMs: policy.workerLeaseInMs, limits: policy.coalescing, keys: { keyColumns: ['id'], versionColumn: 'v' } };
+    let state = append(createStreamState('UK_Account'), [ev(0)], { nowMs: 0, candidateWorkerId: 'w1', leaseInMs }).state;
+    const busy = take(state, 'w1', options);
+    state = busy.state;
+    const events: StreamEvent[] = Array.from({ length: 1_000 }, (_, i) =>
+      i % 3 === 0
+        ? { stream: 'UK_Account', occurredAtMs: i, records: [{ id: i % 100, v: i }] }
+        : i % 3 === 1
+          ? { stream: 'UK_Account', occurredAtMs: i, blobRef: { url: `https://lake/uk/${i}.ndjson` } }
+          : { stream: 'UK_Account', window: { sinceMs: i, untilMs: i + 1 } },
+    );
+    for (const event of events) state = append(state, [event], { nowMs: 1, candidateWorkerId: 'wx', leaseInMs }).state;
+    if (busy.result.kind !== 'window') throw new Error('expected the first window');
+    state = commit(state, 'w1', busy.result.window.windowId, { rowsWritten: 1, rowsRejected: 0 }, 2);
+    let windows = 0;
+    for (let r = take(state, 'w1', options); r.result.kind === 'window'; r = take(state, 'w1', options)) {
+      windows++;
+      state = commit(r.state, 'w1', r.result.window.windowId, { rowsWritten: 0, rowsRejected: 0 }, 3);
+    }
+    expect(windows).toBeLessThanOrEqual(2);
+    expect(state.counters.eventsCommitted).toBe(1_001);
   });
 });

@@ -165,6 +165,17 @@ describe('infrastructure security posture (compiled ARM)', () => {
     }
   });
 
+  it('sends Key Vault audit events, Service Bus and PostgreSQL logs to Log Analytics', () => {
+    const settings = ofType('Microsoft.Insights/diagnosticSettings');
+    const scoped = settings.map((f) => String(f.resource.scope));
+    for (const type of ['Microsoft.KeyVault/vaults', 'Microsoft.ServiceBus/namespaces', 'Microsoft.DBforPostgreSQL/flexibleServers']) {
+      expect(scoped.some((scope) => scope.includes(`'${type}'`))).toBe(true);
+    }
+    for (const f of settings) expect(props(f).workspaceId).toBe("[parameters('logAnalyticsWorkspaceId')]");
+    const vault = settings.find((f) => String(f.resource.scope).includes('Microsoft.KeyVault/vaults'))!;
+    expect(props(vault).logs).toEqual([{ category: 'AuditEvent', enabled: true }]);
+  });
+
   it('builds both parameter files against main.bicep', () => {
     for (const file of ['main.json', 'main.prod.json']) {
       const params = readJson<{ parameters: Record<string, { value: unknown }> }>(`params/${file}`);

@@ -1,0 +1,5 @@
+/** Cosmos DB connector: client factory, ledger, version-guarded bulk upsert sink. See docs/connectors.md. */
+export { createCosmosClient, type CreateCosmosClientOptions } from './client';
+export { Ledger, ensureLedgerContainer, ledgerEntrySchema, ledgerEntryId, type LedgerEntry, type LedgerEntryInput, type ListLedgerOptions } from './ledger';
+export { guardedBulkUpsert, compareVersions, type GuardedUpsertOptions, type GuardedUpsertResult } from './guarded-upsert';
+export { translateCosmosError } from './cosmos-errors';

@@ -1,0 +1,92 @@
+/**
+ * Orchestrator side of the semaphore protocol (docs/semaphores.md): acquire a permit and wait for it without
+ * polling, release it, and wake the owners a release granted. Generator helpers, used with `yield*`.
+ */
+import * as df from 'durable-functions';
+import { shardFor, shardKey, splitCapacity, type Grant } from '../core/semaphore';
+import { unwrapReply, type EntityReply } from '../entities/operation';
+import { semaphoreEntityName, type SemaphoreOperationInput, type SemaphoreOperationResults } from '../entities/semaphore-operations';
+import { notifyGrantsActivityName, permitGrantedEventName, type NotifyGrantsInput } from '../functions/activities/notify-grants';
+import type { SemaphoreUse } from './stream-worker-input';
+import { fireAt, nowMs } from './time';
+
+type Step<T> = Generator<df.Task, T, unknown>;
+
+/** One owner's use of one semaphore: the shard its operations go to and the capacity that shard starts with. */
+export interface PermitRef {
+  key: string;
+  owner: string;
+  permits: number;
+  leaseInMs: number;
+  capacityIfNew: number;
+}
+
+export function permitRef(use: SemaphoreUse, owner: string): PermitRef {
+  const shard = shardFor(owner, use.shards);
+  return {
+    key: shardKey(use.name, shard, use.shards),
+    owner,
+    permits: use.permits,
+    leaseInMs: use.leaseInMs,
+    capacityIfNew: splitCapacity(use.capacity, use.shards)[shard]!,
+  };
+}
+
+/** Retry of the notification activity; a notification that still fails is left to the waiters' re-check. */
+const notifyRetry = new df.RetryOptions(1_000, 3);
+
+export function* callSemaphore<O extends keyof SemaphoreOperationResults>(
+  context: df.OrchestrationContext,
+  key: string,
+  operation: O,
+  input: SemaphoreOperationInput<O>,
+): Step<SemaphoreOperationResults[O]> {
+  const result = (yield context.df.callEntity(new df.EntityId(semaphoreEntityName, key), operation, input)) as EntityReply<SemaphoreOperationResults[O]>;
+  return unwrapReply(result, `semaphore(${key}).${operation}`);
+}
+
+/** Raises `PermitGranted` on every granted owner (no-op for an empty list). */
+export function* notifyGranted(context: df.OrchestrationContext, key: string, grants: readonly Grant[]): Step<void> {
+  if (grants.length === 0) return;
+  const input: NotifyGrantsInput = { semaphore: key, grants: [...grants] };
+  try {
+    yield context.df.callActivityWithRetry(notifyGrantsActivityName, notifyRetry, input);
+  } catch (error) {
+    if (!context.df.isReplaying) context.warn('sluice:semaphores notification failed; waiters will re-check', { semaphore: key, error: String(error) });
+  }
+}
+
+/**
+ * Acquires `ref.permits` and returns once held. While queued, waits for `PermitGranted` raced with a timer of
+ * `recheckInMs`; on either it asks the entity again (acquire is idempotent per owner), after a timer it first
+ * reaps expired leases. Events are hints only: a stale one costs one entity call, never a false grant.
+ */
+export function* acquirePermit(context: df.OrchestrationContext, ref: PermitRef, recheckInMs: number): Step<{ permits: number; leaseExpiresAtMs: number }> {
+  for (;;) {
+    const acquired = yield* callSemaphore(context, ref.key, 'acquire', {
+      owner: ref.owner,
+      want: ref.permits,
+      leaseInMs: ref.leaseInMs,
+      capacityIfNew: ref.capacityIfNew,
+      nowMs: nowMs(context),
+    });
+    yield* notifyGranted(context, ref.key, acquired.granted);
+    if (acquired.outcome.kind === 'holding') return { permits: acquired.outcome.permits, leaseExpiresAtMs: acquired.outcome.leaseExpiresAtMs };
+
+    const granted = context.df.waitForExternalEvent(permitGrantedEventName);
+    const recheck = context.df.createTimer(fireAt(context, recheckInMs));
+    const winner = yield context.df.Task.any([granted, recheck]);
+    if (winner === granted) {
+      recheck.cancel();
+    } else {
+      const reaped = yield* callSemaphore(context, ref.key, 'reap', { nowMs: nowMs(context) });
+      yield* notifyGranted(context, ref.key, reaped.granted.filter((g) => g.owner !== ref.owner));
+    }
+  }
+}
+
+/** Gives the permits back (idempotent) and wakes whoever that release granted. */
+export function* releasePermit(context: df.OrchestrationContext, ref: PermitRef): Step<void> {
+  const released = yield* callSemaphore(context, ref.key, 'release', { owner: ref.owner, nowMs: nowMs(context) });
+  yield* notifyGranted(context, ref.key, released.granted);
+}
