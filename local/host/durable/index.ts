@@ -33,6 +33,8 @@ export interface CreateDurableHostOptions {
   /** Timer limits of the Azure Storage provider unless overridden (tests shorten them). */
   maxShortTimerMs?: number;
   longTimerIntervalMs?: number;
+  /** How long `stop()` waits for running functions; unfinished work reruns on the next start. @default 5000 */
+  stopGraceInMs?: number;
 }
 
 export interface LocalDurableHost extends DurableHost {
@@ -60,6 +62,7 @@ export function createDurableHost(options: CreateDurableHostOptions): LocalDurab
       const targets = (change.addMessages ?? []).map((m) => m.target);
       wiring.dispatcher?.notify(targets);
     },
+    durableClientPayload: () => durableClientPayload(options.baseUrl, settings.hubName),
     log,
     newGuid: randomUUID,
   };
@@ -85,7 +88,7 @@ export function createDurableHost(options: CreateDurableHostOptions): LocalDurab
       return Promise.resolve();
     },
     stop(): Promise<void> {
-      return running.stop();
+      return running.stop(options.stopGraceInMs ?? 5000);
     },
     whenIdle(): Promise<void> {
       return running.whenIdle();

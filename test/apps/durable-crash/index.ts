@@ -27,3 +27,19 @@ df.app.entity('Tally', (context: EntityContext<number>) => {
   const current = context.df.getState(() => 0) ?? 0;
   if (context.df.operationName === 'add') context.df.setState(current + (context.df.getInput() as number));
 });
+
+const recordItem: ActivityHandler = (item: number): number => {
+  appendFileSync(process.env['CRASH_RUNS_FILE'] ?? '', `item ${item}\n`);
+  return item * 2;
+};
+df.app.activity('recordItem', { handler: recordItem });
+
+/** Fan-out, then one signal per result: signals are committed with the episode, so the tally is exact. */
+const crashFanOut: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const n = context.df.getInput() as number;
+  const results = (yield context.df.Task.all(Array.from({ length: n }, (_, i) => context.df.callActivity('recordItem', i + 1)))) as number[];
+  const tally = new df.EntityId('Tally', context.df.instanceId);
+  for (const r of results) context.df.signalEntity(tally, 'add', r);
+  return results.reduce((sum, r) => sum + r, 0);
+};
+df.app.orchestration('crashFanOut', crashFanOut);

@@ -71,3 +71,40 @@ const probeFanOut: OrchestrationHandler = function* (context: OrchestrationConte
   return n;
 };
 df.app.orchestration('probeFanOut', probeFanOut);
+
+const entityFailure: OrchestrationHandler = function* (context: OrchestrationContext) {
+  try {
+    yield context.df.callEntity(new df.EntityId('Counter', 'refuser'), 'fail');
+    return 'no error';
+  } catch (error) {
+    return `caught: ${(error as Error).message}`;
+  }
+};
+df.app.orchestration('entityFailure', entityFailure);
+
+/** Activity results the test releases one by one, in an order it chooses. */
+export const gates = new Map<string, (value: number) => void>();
+const gated: ActivityHandler = (key: string): Promise<number> => new Promise((resolve) => gates.set(key, resolve));
+df.app.activity('gated', { handler: gated });
+
+const gatedFanOut: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const n = context.df.getInput() as number;
+  const first = (yield context.df.callActivity('gated', `${context.df.instanceId}:0`)) as number;
+  const rest = (yield context.df.Task.all(Array.from({ length: n }, (_, i) => context.df.callActivity('gated', `${context.df.instanceId}:${i + 1}`)))) as number[];
+  const last = (yield context.df.callActivity('gated', `${context.df.instanceId}:last`)) as number;
+  return [first, ...rest, last];
+};
+df.app.orchestration('gatedFanOut', gatedFanOut);
+
+/** An activity with a durable client that raises an event to its own orchestration (the notify pattern). */
+const notifyOwner: ActivityHandler = async (input: { instanceId: string }, context): Promise<void> => {
+  const client = df.getClient(context);
+  await client.raiseEvent(input.instanceId, 'notified', { from: 'activity' });
+};
+df.app.activity('notifyOwner', { handler: notifyOwner, extraInputs: [df.input.durableClient()] });
+
+const waitForNotification: OrchestrationHandler = function* (context: OrchestrationContext) {
+  yield context.df.callActivity('notifyOwner', { instanceId: context.df.instanceId });
+  return (yield context.df.waitForExternalEvent('notified')) as unknown;
+};
+df.app.orchestration('waitForNotification', waitForNotification);

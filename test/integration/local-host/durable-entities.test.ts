@@ -50,6 +50,17 @@ describe('counter entity', () => {
     await waitFor(h, () => h.store.getEntity('@counter@c1')?.state === '0');
   });
 
+  it('processes operations in arrival order (FIFO per entity)', async () => {
+    await signal('fifo', 'add', 5);
+    await signal('fifo', 'reset');
+    await signal('fifo', 'add', 3);
+    await signal('fifo', 'add', 4);
+    await signal('fifo', 'reset');
+    await signal('fifo', 'add', 9);
+    await waitFor(h, () => h.host.client.getEntity('Counter', 'fifo') !== undefined && h.store.messagesFor('entity', '@counter@fifo', h.clock.nowMs()).length === 0);
+    expect(h.store.getEntity('@counter@fifo')?.state).toBe('9');
+  });
+
   it('answers callEntity from an orchestration with the operation result', async () => {
     const id = await start('counterCall', { key: 'c2', amount: 4 });
     const record = await waitForStatus(h, id, ['Completed', 'Failed']);

@@ -88,4 +88,45 @@ describe('crash safety of the sqlite task hub', () => {
     expect(await tally.json()).toBe(7);
     await kill9(second);
   });
+
+  it('keeps every effect exactly once across repeated kill -9 during a fan-out and its entity signals', async () => {
+    const n = 40;
+    const expected = n * (n + 1);
+    const isActivityLog = (l: string): boolean => l.includes('"function":"recordItem"');
+    const first = await startChild(dir, {});
+    children.push(first);
+    const started = await fetch(`${first.baseUrl}/durabletask/orchestrators/crashFanOut/fan-1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: String(n) });
+    expect(started.status).toBe(202);
+    let seen = 0;
+    await first.waitForLine((l) => isActivityLog(l) && ++seen === 5);
+    await kill9(first);
+
+    const second = await startChild(dir, {});
+    children.push(second);
+    seen = 0;
+    await second.waitForLine((l) => (isActivityLog(l) || l.includes('"entityId":"@tally@fan-1"')) && ++seen === 12);
+    await kill9(second);
+
+    const third = await startChild(dir, {});
+    children.push(third);
+    // The second host may already have finished the orchestration before its kill: poll the status.
+    const deadline = Date.now() + 20_000;
+    let status: { runtimeStatus?: string; output?: unknown } = {};
+    do {
+      status = (await (await fetch(`${third.baseUrl}/durabletask/instances/fan-1`)).json()) as typeof status;
+      if (status.runtimeStatus !== 'Completed') await new Promise((resolve) => setImmediate(resolve));
+    } while (status.runtimeStatus !== 'Completed' && Date.now() < deadline);
+    expect(status).toMatchObject({ runtimeStatus: 'Completed', output: expected });
+    // Signals were committed with the episode that sent them: the tally is exact, no signal lost or doubled.
+    let tally: unknown;
+    do {
+      const response = await fetch(`${third.baseUrl}/durabletask/entities/Tally/fan-1`);
+      tally = response.status === 200 ? await response.json() : undefined;
+      if (tally !== expected) await new Promise((resolve) => setImmediate(resolve));
+    } while (tally !== expected && Date.now() < deadline);
+    expect(tally).toBe(expected);
+    const runs = readFileSync(join(dir, 'runs.log'), 'utf8').split('\n').filter((l) => l.startsWith('item '));
+    for (let i = 1; i <= n; i++) expect(runs).toContain(`item ${i}`);
+    await kill9(third);
+  });
 });

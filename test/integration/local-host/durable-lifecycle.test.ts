@@ -85,6 +85,28 @@ describe('sub-orchestrations, continue-as-new and long timers', () => {
   });
 });
 
+describe('external events and entity errors', () => {
+  it('delivers an event raised before the orchestrator waits for it', async () => {
+    const id = await startId('approvalWorkflow', undefined, 'early-event');
+    expect((await post(`instances/${id}/raiseEvent/Approval`, { approved: false })).status).toBe(202);
+    const record = await waitForStatus(h, id, ['Completed', 'Failed']);
+    expect(record.output).toBe(JSON.stringify('rejected'));
+  });
+
+  it('gives activities that declare a durableClient input a working client (raiseEvent back to the owner)', async () => {
+    const id = await startId('waitForNotification');
+    const record = await waitForStatus(h, id, ['Completed', 'Failed']);
+    expect(JSON.parse(record.output ?? 'null')).toEqual({ from: 'activity' });
+  });
+
+  it('fails the orchestration task when an entity operation throws, and the orchestrator can catch it', async () => {
+    const id = await startId('entityFailure');
+    const record = await waitForStatus(h, id, ['Completed', 'Failed']);
+    expect(record.status).toBe('Completed');
+    expect(JSON.parse(record.output ?? 'null')).toMatch(/^caught: /);
+  });
+});
+
 describe('replay determinism', () => {
   it('fails the orchestration with a non-determinism error when replay schedules a different action', async () => {
     const id = await startId('nonDeterministic');
@@ -172,6 +194,22 @@ describe('instance management', () => {
     const response = await fetch(rpc('orchestrators/helloSequence?timeout=10&pollingInterval=0.02'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '""' });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(['Hello, Tokyo', 'Hello, Seattle', 'Hello, Cairo']);
+  });
+
+  it('restarts a completed instance with its input, under a new id or the same one', async () => {
+    const id = await startId('fanOutFanIn', { count: 2 }, 'restart-me');
+    const original = await waitForStatus(h, id, ['Completed']);
+    const fresh = await post(`instances/${id}/restart`);
+    expect(fresh.status).toBe(202);
+    const freshId = ((await fresh.json()) as { id: string }).id;
+    expect(freshId).not.toBe(id);
+    const restarted = await waitForStatus(h, freshId, ['Completed']);
+    expect([restarted.input, restarted.output]).toEqual([JSON.stringify({ count: 2 }), '6']);
+    const same = await post(`instances/${id}/restart?restartWithNewInstanceId=false`);
+    expect(((await same.json()) as { id: string }).id).toBe(id);
+    const again = await waitForStatus(h, id, ['Completed']);
+    expect(again.executionId).not.toBe(original.executionId);
+    expect(again.output).toBe('6');
   });
 
   it('rejects invalid instance ids and unknown orchestrators with 400', async () => {

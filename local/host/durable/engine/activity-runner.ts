@@ -1,6 +1,6 @@
 import type { ActivityMessage, StoredMessage } from '../types';
 import { orchestrationMessage, type EngineContext } from './engine-context';
-import { errorText, findFunction, returnValueAsJson } from './invoke';
+import { clientInputs, errorText, findFunction, returnValueAsJson } from './invoke';
 
 /**
  * Runs one activity work item and commits its result together with the removal of the work item. A crash
@@ -23,7 +23,10 @@ export async function runActivity(ctx: EngineContext, message: StoredMessage): P
   } else {
     try {
       const output = await ctx.invoker.invoke(fn.name, {
-        inputData: item.input === undefined ? [] : [{ name: fn.triggerBindingName, data: { json: item.input } }],
+        inputData: [
+          ...(item.input === undefined ? [] : [{ name: fn.triggerBindingName, data: { json: item.input } }]),
+          ...clientInputs(fn, () => ctx.durableClientPayload()),
+        ],
         triggerMetadata: {},
       });
       body = { type: 'TaskCompleted' as const, executionId: item.executionId, taskId: item.taskId, result: returnValueAsJson(output.returnValue) };

@@ -39,11 +39,18 @@ export class Dispatcher {
     this.schedule();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work and waits up to `graceInMs` for running work. Work still running after that is
+   * abandoned, not lost: its messages stay in the store and run again on the next start.
+   */
+  async stop(graceInMs: number): Promise<void> {
     this.stopped = true;
     this.cancelWake?.();
     this.cancelWake = undefined;
-    await this.whenIdle();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceInMs)));
+    await Promise.race([this.whenIdle(), grace]);
+    clearTimeout(timer);
   }
 
   /** Called after every commit: new messages may unpark their targets. */

@@ -18,6 +18,8 @@ export interface EngineContext {
   longTimerIntervalMs: number;
   maxEntityBatchSize: number;
   commit(change: Commit): void;
+  /** JSON value of a `durableClient` input binding, for activities and entities that declare one. */
+  durableClientPayload(): unknown;
   log(entry: EngineLogEntry): void;
   newGuid(): string;
 }

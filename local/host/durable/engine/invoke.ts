@@ -1,4 +1,13 @@
-import type { FunctionInvoker, RegisteredFunction, RpcTypedData } from '../../contracts';
+import type { FunctionInvoker, InvocationInput, RegisteredFunction, RpcTypedData } from '../../contracts';
+
+const CLIENT_BINDING_TYPES = new Set(['durableclient', 'orchestrationclient']);
+
+/** Input data for a function's durableClient bindings (an activity may start or signal instances, as on Azure). */
+export function clientInputs(fn: RegisteredFunction, payload: () => unknown): InvocationInput['inputData'] {
+  return Object.entries(fn.bindings)
+    .filter(([, b]) => b.direction === 'in' && CLIENT_BINDING_TYPES.has(b.type.toLowerCase()))
+    .map(([name]) => ({ name, data: { string: JSON.stringify(payload()) } }));
+}
 
 /** Finds a registered function by trigger type and name (exact first, then case-insensitive like Azure). */
 export function findFunction(invoker: FunctionInvoker, triggerType: string, name: string): RegisteredFunction | undefined {
@@ -7,9 +16,14 @@ export function findFunction(invoker: FunctionInvoker, triggerType: string, name
 }
 
 /** Invokes a durable trigger with a JSON payload, returning the decoded return value. */
-export async function invokeWithPayload(invoker: FunctionInvoker, fn: RegisteredFunction, payload: unknown): Promise<unknown> {
+export async function invokeWithPayload(
+  invoker: FunctionInvoker,
+  fn: RegisteredFunction,
+  payload: unknown,
+  extraInputs: InvocationInput['inputData'] = [],
+): Promise<unknown> {
   const output = await invoker.invoke(fn.name, {
-    inputData: [{ name: fn.triggerBindingName, data: { string: JSON.stringify(payload) } }],
+    inputData: [{ name: fn.triggerBindingName, data: { string: JSON.stringify(payload) } }, ...extraInputs],
     triggerMetadata: {},
   });
   const text = returnValueAsJson(output.returnValue);

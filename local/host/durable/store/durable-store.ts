@@ -45,7 +45,7 @@ export interface DurableStore {
   queryEntities(query: EntityQuery): EntityRecord[];
   /** Messages for one target visible at `nowMs`, oldest first. */
   messagesFor(queue: QueueName, target: string, nowMs: number): StoredMessage[];
-  /** Targets having a visible message, oldest message first, skipping `exclude`. */
+  /** Targets having a visible message, skipping `exclude`; roughly oldest first (order may differ per store). */
   readyTargets(queue: QueueName, nowMs: number, exclude: ReadonlySet<string>, limit: number): string[];
   /** Visible messages of a queue, oldest first, skipping ids in `exclude`. */
   readyMessages(queue: QueueName, nowMs: number, exclude: ReadonlySet<number>, limit: number): StoredMessage[];

@@ -2,7 +2,8 @@ import type { EntityRecord, HistoryEvent, InstanceRecord, QueueName, StoredMessa
 import type { Commit, DurableStore, EntityQuery, InstanceQuery } from './durable-store';
 import { matchesEntity, matchesInstance } from './query';
 
-const clone = <T>(value: T): T => structuredClone(value);
+// Records are plain JSON (the sqlite store serializes them too); a JSON round trip is the cheapest deep copy.
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** In-memory task hub for fast tests: same semantics as the sqlite store, nothing survives the process. */
 export class MemoryStore implements DurableStore {

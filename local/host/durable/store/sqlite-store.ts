@@ -49,11 +49,10 @@ export class SqliteStore implements DurableStore {
           'ON CONFLICT (entity_id) DO UPDATE SET last_op_ms = excluded.last_op_ms, record = excluded.record',
       ),
       messagesFor: prepare(
-        'SELECT id, queue, target, visible_at_ms, body FROM messages WHERE queue = ? AND target = ? AND visible_at_ms <= ? ORDER BY id',
+        'SELECT id, queue, target, visible_at_ms, body FROM messages INDEXED BY messages_by_target WHERE queue = ? AND target = ? AND visible_at_ms <= ? ORDER BY id',
       ),
-      readyTargets: prepare(
-        'SELECT target, MIN(id) AS first FROM messages WHERE queue = ? AND visible_at_ms <= ? GROUP BY target ORDER BY first',
-      ),
+      // Walks the (queue, visible_at_ms, id) index so the caller can stop after `limit` targets.
+      readyTargets: prepare('SELECT target FROM messages WHERE queue = ? AND visible_at_ms <= ? ORDER BY visible_at_ms, id'),
       readyMessages: prepare(
         'SELECT id, queue, target, visible_at_ms, body FROM messages WHERE queue = ? AND visible_at_ms <= ? ORDER BY id LIMIT ?',
       ),
@@ -123,12 +122,12 @@ export class SqliteStore implements DurableStore {
   }
 
   readyTargets(queue: QueueName, nowMs: number, exclude: ReadonlySet<string>, limit: number): string[] {
-    const out: string[] = [];
+    const out = new Set<string>();
     for (const row of this.stmt.readyTargets!.iterate(queue, nowMs) as Iterable<{ target: string }>) {
-      if (out.length >= limit) break;
-      if (!exclude.has(row.target)) out.push(row.target);
+      if (out.size >= limit) break;
+      if (!exclude.has(row.target)) out.add(row.target);
     }
-    return out;
+    return [...out];
   }
 
   readyMessages(queue: QueueName, nowMs: number, exclude: ReadonlySet<number>, limit: number): StoredMessage[] {

@@ -48,7 +48,7 @@ describe.each(stores)('%s store', (_name, create) => {
       ],
     });
     expect(store.messagesFor('orchestration', 'a', 50).map((m) => (m.body as { name: string }).name)).toEqual(['x', 'z']);
-    expect(store.readyTargets('orchestration', 50, new Set(), 10)).toEqual(['a', 'b']);
+    expect(store.readyTargets('orchestration', 50, new Set(), 10).sort()).toEqual(['a', 'b']);
     expect(store.readyTargets('orchestration', 50, new Set(['a']), 10)).toEqual(['b']);
     expect(store.nextVisibleAfter(50)).toBe(100);
     store.commit({ deleteMessagesFor: ['a'] });
@@ -101,7 +101,7 @@ describe('store equivalence', () => {
           sqlite.commit(c);
         }
         for (const queue of ['orchestration', 'entity'] as const) {
-          expect(sqlite.readyTargets(queue, nowMs, new Set(), 10)).toEqual(memory.readyTargets(queue, nowMs, new Set(), 10));
+          expect(sqlite.readyTargets(queue, nowMs, new Set(), 10).sort()).toEqual(memory.readyTargets(queue, nowMs, new Set(), 10).sort());
           expect(sqlite.readyMessages(queue, nowMs, new Set(), 10)).toEqual(memory.readyMessages(queue, nowMs, new Set(), 10));
           for (const t of ['a', 'b', 'c']) expect(sqlite.messagesFor(queue, t, nowMs)).toEqual(memory.messagesFor(queue, t, nowMs));
         }
