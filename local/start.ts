@@ -15,7 +15,7 @@ function portFromEnv(name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`${name}="${raw}" is not a port. To fix: set it to an integer 1-65535, or unset it for a free port.`);
+    throw new Error(`${name}="${raw}" is not a port. To fix: set it to an integer 1-65535, or to 0 or unset for a free port.`);
   }
   return port;
 }

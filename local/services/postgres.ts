@@ -80,6 +80,17 @@ async function ensureDatabase(port: number, password: string, database: string):
   }
 }
 
+function startFailureFix(output: string, root: string): string {
+  if (/lock file "postmaster.pid" already exists/.test(output)) {
+    return `To fix: another PostgreSQL (e.g. a second \`npm start\`) is using ${root}/data; stop it first.`;
+  }
+  if (/could not bind|Address already in use/.test(output)) {
+    return 'To fix: the port is taken; choose another (SLUICE_LOCAL_PG_PORT) or leave it unset for a free one.';
+  }
+  return `To fix: read the PostgreSQL output above; if the data folder ${root} is damaged, reset it ` +
+    '(docs/local-development.md, "Reset").';
+}
+
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresService> {
   const native = binariesDir();
   await assertLibrariesHydrated(native);
@@ -129,7 +140,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         await started.stop();
         const portTaken = /could not bind|Address already in use/.test(started.recentOutput());
         if (portTaken && !options.port && attempt < portAttempts) continue;
-        throw err;
+        throw new Error(`${(err as Error).message}\n${startFailureFix(started.recentOutput(), root)}`, { cause: err });
       }
       await ensureDatabase(port, password, database);
       const url = (secret: string): string => `postgres://${superuser}:${secret}@${loopbackHost}:${port}/${database}`;

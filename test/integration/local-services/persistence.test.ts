@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { Client } from 'pg';
 import { startLocalServices, type LocalServices } from '../../../local/services';
+import { startPostgres } from '../../../local/services/postgres';
 
 async function query(services: LocalServices, sql: string): Promise<unknown[]> {
   const client = new Client({ connectionString: services.postgres.connectionString });
@@ -20,7 +22,8 @@ describe('persisted local services (npm start mode)', () => {
   let running: LocalServices | undefined;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'sluice-persist-'));
+    // RAM-backed when available: same code path as a folder on disk, without the disk's initdb cost.
+    dataDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'sluice-persist-'));
     // The postgres user must be able to walk into the data folder (mkdtemp makes it 0700).
     await chmod(dataDir, 0o755);
   });
@@ -47,4 +50,19 @@ describe('persisted local services (npm start mode)', () => {
     await running.stop();
     running = undefined;
   });
+
+  it('refuses a second PostgreSQL on a data folder that is in use, saying what to do, and leaves the first intact',
+    async () => {
+      const folder = join(dataDir, 'shared-pg');
+      const first = await startPostgres({ dataDir: folder });
+      try {
+        await expect(startPostgres({ dataDir: folder })).rejects.toThrow(/is using .*shared-pg\/data; stop it first/);
+        const client = new Client({ connectionString: first.connectionString });
+        await client.connect();
+        expect((await client.query('select 1 as ok')).rows).toEqual([{ ok: 1 }]);
+        await client.end();
+      } finally {
+        await first.stop();
+      }
+    });
 });
