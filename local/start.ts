@@ -5,10 +5,16 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { durableHostFactory } from './host/durable/factory';
+import { startHost, type RunningHost } from './host/host';
+import { createHostLogger, createStderrSink } from './host/log';
+import { createSdkServiceBusSource } from './host/triggers/service-bus-sdk-source';
+import { startServiceBusEmulator, type ServiceBusEmulator } from './servicebus';
 import { startLocalServices, type LocalServicePorts, type LocalServices } from './services';
 
 const projectRoot = resolve(__dirname, '..', '..');
 const dataDir = join(projectRoot, '.sluice');
+const queuesFile = join(projectRoot, 'local', 'servicebus-queues.json');
 
 function portFromEnv(name: string): number | undefined {
   const raw = process.env[name];
@@ -20,7 +26,7 @@ function portFromEnv(name: string): number | undefined {
   return port;
 }
 
-function describe(services: LocalServices): string {
+function describe(services: LocalServices, serviceBus: ServiceBusEmulator, settings: Record<string, string>): string {
   return [
     'sluice: local services are up (127.0.0.1 only; data in .sluice/, logs in .sluice/logs/)',
     `  Blob (Azurite)      ${services.blob.blobEndpoint}`,
@@ -28,7 +34,8 @@ function describe(services: LocalServices): string {
     `                      password: ${join(services.postgres.dataDir, 'password')}`,
     `  Cosmos DB stand-in  ${services.cosmos.endpoint} (in memory: emptied on every start; ` +
       'clients need enableEndpointDiscovery: false)',
-    `  App settings passed to the host: ${Object.keys(services.env()).join(', ')}`,
+    `  Service Bus         sb://${serviceBus.host}:${serviceBus.port} (emulator; queues from local/servicebus-queues.json)`,
+    `  App settings passed to the app: ${Object.keys(settings).join(', ')}`,
   ].join('\n');
 }
 
@@ -43,6 +50,8 @@ async function main(): Promise<void> {
     postgres: portFromEnv('SLUICE_LOCAL_PG_PORT'),
     cosmos: portFromEnv('SLUICE_LOCAL_COSMOS_PORT'),
   };
+  const hostPort = portFromEnv('SLUICE_LOCAL_HOST_PORT') ?? 7071;
+  const serviceBusPort = portFromEnv('SLUICE_LOCAL_SERVICEBUS_PORT') ?? 0;
   await mkdir(join(dataDir, 'logs'), { recursive: true });
   const logs: Record<string, WriteStream> = {
     azurite: createWriteStream(join(dataDir, 'logs', 'azurite.log'), { flags: 'a' }),
@@ -50,10 +59,7 @@ async function main(): Promise<void> {
   };
   const startedAt = Date.now();
   const services = await startLocalServices({ dataDir, ports, onOutput: (name, text) => logs[name]?.write(text) });
-  console.log(`${describe(services)}\n  started in ${Date.now() - startedAt} ms`);
-
-  // Stay up until a signal; the services' own handles are deliberately not keeping us alive.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const stack: Array<() => Promise<void>> = [() => services.stop()];
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) {
@@ -62,10 +68,10 @@ async function main(): Promise<void> {
     }
     stopping = true;
     console.log(`sluice: ${signal} received, stopping...`);
-    services.stop().then(() => {
-      clearInterval(keepAlive);
+    stopAll(stack).then(() => {
       for (const log of Object.values(logs)) log.end();
       console.log('sluice: stopped.');
+      process.exit(0);
     }, (err: unknown) => {
       console.error(`sluice: stopping failed: ${(err as Error).message}`);
       process.exit(1);
@@ -74,10 +80,54 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-  // HOST GOES HERE: when local/host exists (issue 3), start it with the app (package.json "main") and
-  // `services.env()` as its app settings, and stop it before `services.stop()` in `shutdown`.
-  console.log('sluice: the local Functions + Durable host (local/host) is not available yet, so the app is not ' +
-    'running; the services stay up for manual use until Ctrl-C.');
+  try {
+    const serviceBus = await startServiceBusEmulator({
+      configFile: queuesFile,
+      port: serviceBusPort,
+      persistence: { sqlitePath: join(dataDir, 'servicebus.sqlite') },
+    });
+    stack.push(() => serviceBus.stop());
+    const settings: Record<string, string> = {
+      ...services.env(),
+      SLUICE_SERVICEBUS: serviceBus.connectionString,
+      SLUICE_INGRESS_QUEUE: 'ingress',
+      SLUICE_NOTIFICATIONS_QUEUE: 'notifications',
+      SLUICE_TASK_HUB: process.env.SLUICE_TASK_HUB ?? 'SluiceLocal',
+    };
+    // The app reads process.env, exactly as on Azure where app settings are environment variables.
+    Object.assign(process.env, settings);
+    console.log(`${describe(services, serviceBus, settings)}\n  started in ${Date.now() - startedAt} ms`);
+
+    const sink = createStderrSink('information');
+    const host: RunningHost = await startHost({
+      appDir: projectRoot,
+      port: hostPort,
+      dataDir: join(dataDir, 'host'),
+      logSink: sink,
+      durable: durableHostFactory(),
+      serviceBus: createSdkServiceBusSource({ env: process.env, logger: createHostLogger(sink) }),
+    });
+    stack.push(() => host.stop());
+    console.log(hostBanner(host));
+  } catch (err) {
+    await stopAll(stack);
+    throw err;
+  }
+}
+
+/** Stops in reverse start order: the host before the emulators it talks to. */
+async function stopAll(stack: Array<() => Promise<void>>): Promise<void> {
+  while (stack.length > 0) await stack.pop()?.();
+}
+
+function hostBanner(host: RunningHost): string {
+  const lines = [`sluice: the app runs on the local Functions + Durable host at ${host.url}`, '  Functions:'];
+  for (const fn of host.functions) {
+    const route = host.routes.find((r) => r.functionName === fn.name);
+    lines.push(route === undefined ? `    ${fn.name}: ${fn.triggerType}` : `    ${fn.name}: ${host.url}/${route.template} (authLevel ${route.authLevel})`);
+  }
+  lines.push(`  Keys (${host.keys.source}): master ${host.keys.masterKey}`, '  Ctrl-C stops everything.');
+  return lines.join('\n');
 }
 
 main().catch((err: unknown) => {
