@@ -9,7 +9,13 @@ export const ENV_KEYS = {
   postgresUrl: 'SLUICE_POSTGRES_URL',
   /** Cosmos DB account endpoint (identity-based access) for the ledger and Cosmos targets. */
   cosmosEndpoint: 'SLUICE_COSMOS_ENDPOINT',
-  /** Cosmos DB database holding the ledger. */
+  /** Cosmos DB account key; unset on Azure (Entra identity). Set locally for the stand-in. */
+  cosmosKey: 'SLUICE_COSMOS_KEY',
+  /** "false" turns Cosmos endpoint discovery off (needed by the local stand-in). */
+  cosmosEndpointDiscovery: 'SLUICE_COSMOS_ENDPOINT_DISCOVERY',
+  /** Cosmos DB container of the runtime configuration store. Default: "config". */
+  configContainer: 'SLUICE_CONFIG_CONTAINER',
+  /** Cosmos DB database holding the ledger (and the configuration store). */
   ledgerDatabase: 'SLUICE_LEDGER_DATABASE',
   /** Service Bus fully qualified namespace of the ingress queue. */
   serviceBusNamespace: 'SLUICE_SERVICEBUS_NAMESPACE',
