@@ -100,7 +100,8 @@ function validate(spec: ResourceSpecification): { config: ExtensionConfig; kind:
   const kind = kindOf(spec.type);
   const properties = parseJson(spec.properties, 'The resource properties', 'properties');
   const name = nameOf(properties);
-  const { status: _readOnly, ...body } = properties as Record<string, unknown>;
+  // The name travels in the URL; a semaphore's is its key ("target:warehouse"), not its body "name".
+  const { status: _readOnly, name: _inUrl, ...body } = properties as Record<string, unknown>;
   try {
     parseConfigItem(kind, name, body);
   } catch (error) {
