@@ -90,7 +90,9 @@ export async function putConfigItem(request: HttpRequest): Promise<HttpResponseI
   }
   const item = parseConfigItem(kind, name, body);
   const store = await getConfigStore();
-  checkItemInContext(bootstrapConfig(), await store.listAll(), kind, name, item);
+  // Only a pipeline refers to other items; any other item can be added or changed without breaking the whole,
+  // so only pipelines pay for reading every stored item.
+  if (kind === 'pipelines') checkItemInContext(bootstrapConfig(), await store.listAll(), kind, name, item);
   const result = await store.put(kind, name, item, { identity: identityOf(request), nowIso: new Date().toISOString(), ifMatch: request.headers.get('if-match') ?? undefined });
   if (result.changed) invalidateEffectiveConfig();
   return itemResponse(result.created ? 201 : 200, result.stored);
