@@ -13,6 +13,9 @@ BICEP="$(bash scripts/bicep-cli.sh)" || fail "no Bicep CLI (see the message abov
 echo "infra:check: $("$BICEP" --version)"
 # infra/config declares Sluice configuration with the Sluice extension, which must exist before it can be checked.
 bash scripts/bicep-extension.sh >&2 || fail "could not build the Sluice Bicep extension (npm run bicep:extension)"
+# Each publish makes a new package (new hash); unpack it into Bicep's cache once, before the parallel runs below
+# race to do it.
+"$BICEP" restore infra/config/main.bicep </dev/null >&2 2>&1 | grep -v 'experimental' >&2 || true
 
 # Serialise concurrent runs (e.g. the security-posture test building while CI runs this script).
 mkdir -p .tools

@@ -26,6 +26,9 @@ param warehouseCapacity int
 @description('Webhook told about completed and failed loads.')
 param completionWebhookUrl string
 
+// One pipeline per CRM object type; the names are also listed in the `declared` output.
+var pipelineNames = [for objectType in objectTypes: 'crm-${toLower(objectType)}']
+
 extension sluice with {
   endpoint: endpoint
   functionKey: functionKey
@@ -57,8 +60,8 @@ resource loadComplete 'Sluice/notifications@2026-11-01' = {
 }
 
 resource pipelines 'Sluice/pipelines@2026-11-01' = [
-  for objectType in objectTypes: {
-    name: 'crm-${toLower(objectType)}'
+  for (objectType, i) in objectTypes: {
+    name: pipelineNames[i]
     streams: [for country in countries: '${country}_${objectType}']
     source: {
       kind: 'blob'
@@ -80,3 +83,11 @@ resource pipelines 'Sluice/pipelines@2026-11-01' = [
 ]
 
 output pipelineStatus string[] = [for i in range(0, length(objectTypes)): pipelines[i].status]
+
+// Everything this file declares, per management API kind: `npm run config:prune` deletes stored items not listed.
+output declared object = {
+  pipelines: pipelineNames
+  semaphores: [crm.name, warehouse.name]
+  streamPolicies: [crmPolicy.name]
+  notificationTargets: [loadComplete.name]
+}

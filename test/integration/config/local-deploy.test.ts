@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { prune } from '../../../bicep/prune';
 import { buildApp, repoRoot, startAppUnderTest, type AppUnderTest } from './app-under-test';
 
 const configDir = path.join(repoRoot, 'infra', 'config');
@@ -35,13 +36,14 @@ describe('bicep local-deploy of infra/config against the app on the local host',
   function deploy(
     edit: { bicep?: (text: string) => string; params?: (text: string) => string } = {},
     killWhen?: () => Promise<boolean>,
+    extraArgs: string[] = [],
   ): Promise<{ status: number | null; output: string }> {
     const bicepText = readFileSync(path.join(configDir, 'main.bicep'), 'utf8');
     writeFileSync(path.join(work, 'main.bicep'), edit.bicep ? edit.bicep(bicepText) : bicepText);
     copyFileSync(path.join(configDir, 'main.bicepparam'), path.join(work, 'main.bicepparam'));
     if (edit.params) writeFileSync(path.join(work, 'main.bicepparam'), edit.params(readFileSync(path.join(work, 'main.bicepparam'), 'utf8')));
     // Asynchronous: the app under test runs in this process and must keep serving while Bicep calls it.
-    const child = spawn(bicep, ['local-deploy', path.join(work, 'main.bicepparam')], {
+    const child = spawn(bicep, ['local-deploy', path.join(work, 'main.bicepparam'), ...extraArgs], {
       cwd: work,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -133,5 +135,22 @@ describe('bicep local-deploy of infra/config against the app on the local host',
     expect(effective.pipelines).toHaveLength(4);
     for (const pipeline of effective.pipelines) expect(pipeline.streams.some((s) => s.startsWith('PL_'))).toBe(true);
     expect(effective.semaphores.find((s) => s.kind === 'target' && s.name === 'warehouse')?.capacity).toBe(8);
+  });
+
+  it('prunes explicitly: config:prune lists, then deletes, the stored items the file no longer declares', async () => {
+    const withoutLead = { params: (text: string) => text.replace(", 'Lead']", ']') };
+    const result = await deploy(withoutLead, undefined, ['--format', 'Json']);
+    expect(result.status).toBe(0);
+    const outputs = path.join(work, 'outputs.json');
+    writeFileSync(outputs, result.output.slice(result.output.indexOf('{'), result.output.lastIndexOf('}') + 1));
+    const env = { SLUICE_ENDPOINT: app.host.url, SLUICE_FUNCTION_KEY: app.host.keys.functionKeys['default'] ?? '' };
+    const dryRun: string[] = [];
+    expect(await prune(['--outputs', outputs], env, (line) => dryRun.push(line))).toBe(1);
+    expect(dryRun[0]).toBe('would delete pipelines/crm-lead');
+    expect(await names('pipelines')).toContain('crm-lead');
+    const applied: string[] = [];
+    await prune(['--outputs', outputs, '--apply'], env, (line) => applied.push(line));
+    expect(applied[0]).toBe('deleted pipelines/crm-lead');
+    expect(await names('pipelines')).toEqual(['crm-account', 'crm-contact', 'crm-opportunity']);
   });
 });
