@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version="$(node -p "require('./package.json').version")"
-out="dist/bicep"
+out="${SLUICE_BICEP_OUT:-dist/bicep}"  # tests build into their own folder
 mkdir -p "$out"
 BICEP="$(bash scripts/bicep-cli.sh)"
 

@@ -1,9 +1,9 @@
 /**
  * Starts the real Sluice app (package.json "main", compiled by tsc like the deployment) on the local host, with the
- * Cosmos DB stand-in as its configuration store. The app is compiled once per test file.
+ * Cosmos DB stand-in as its configuration store. The app is compiled once per test file (buildApp).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startHost, type RunningHost } from '../../../local/host/host';
@@ -12,8 +12,19 @@ import { startCosmos, type CosmosService } from '../../../local/services/cosmos'
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 
-export function buildApp(): void {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(repoRoot, 'tsconfig.build.json')], { cwd: repoRoot, stdio: 'inherit', timeout: 120_000 });
+/**
+ * Compiles the app into its own folder under the git-ignored .tools/ (package.json "main" + host.json, as deployed),
+ * so test files running in parallel never load a dist/ another one is rewriting. Inside the repository, so the
+ * app's requires find node_modules as on Azure.
+ */
+export function buildApp(): string {
+  mkdirSync(path.join(repoRoot, '.tools'), { recursive: true });
+  const appDir = mkdtempSync(path.join(repoRoot, '.tools', 'test-app-'));
+  copyFileSync(path.join(repoRoot, 'host.json'), path.join(appDir, 'host.json'));
+  writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'sluice-under-test', private: true, main: 'dist/functions/index.js' }));
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(repoRoot, 'tsconfig.build.json'), '--outDir', path.join(appDir, 'dist')],
+    { cwd: repoRoot, stdio: 'inherit', timeout: 120_000 });
+  return appDir;
 }
 
 export interface AppUnderTest {
@@ -25,7 +36,7 @@ export interface AppUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startAppUnderTest(extraEnv: Record<string, string> = {}): Promise<AppUnderTest> {
+export async function startAppUnderTest(appDir: string, extraEnv: Record<string, string> = {}): Promise<AppUnderTest> {
   const cosmos = await startCosmos();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-config-'));
   const logs: HostLogEntry[] = [];
@@ -49,7 +60,7 @@ export async function startAppUnderTest(extraEnv: Record<string, string> = {}): 
   };
   let host: RunningHost;
   try {
-    host = await startHost({ appDir: repoRoot, port: 0, dataDir, env: realEnv, logSink: (entry) => logs.push(entry) });
+    host = await startHost({ appDir, port: 0, dataDir, env: realEnv, logSink: (entry) => logs.push(entry) });
   } catch (error) {
     restoreEnv();
     await cosmos.stop();

@@ -1,13 +1,18 @@
+import { rmSync } from 'node:fs';
 import { buildApp, startAppUnderTest, type AppUnderTest } from './app-under-test';
 
 describe('configuration management API on the local host with the Cosmos DB stand-in', () => {
   let app: AppUnderTest;
+  let appDir: string;
 
   beforeAll(async () => {
-    buildApp();
-    app = await startAppUnderTest({ SLUICE_CONFIG: JSON.stringify({ semaphores: [{ kind: 'target', name: 'warehouse', capacity: 2 }] }) });
+    appDir = buildApp();
+    app = await startAppUnderTest(appDir, { SLUICE_CONFIG: JSON.stringify({ semaphores: [{ kind: 'target', name: 'warehouse', capacity: 2 }] }) });
   });
-  afterAll(async () => app?.stop());
+  afterAll(async () => {
+    await app?.stop();
+    if (appDir !== undefined) rmSync(appDir, { recursive: true, force: true });
+  });
 
   const semaphore = { capacity: 3 };
 

@@ -13,23 +13,30 @@ const configDir = path.join(repoRoot, 'infra', 'config');
 
 describe('bicep local-deploy of infra/config against the app on the local host', () => {
   let app: AppUnderTest;
+  let appDir: string;
   let bicep: string;
   let work: string;
 
   beforeAll(async () => {
-    buildApp();
+    appDir = buildApp();
     bicep = execFileSync('bash', [path.join(repoRoot, 'scripts', 'bicep-cli.sh')], { encoding: 'utf8', timeout: 300_000 }).trim();
-    execFileSync('bash', [path.join(repoRoot, 'scripts', 'bicep-extension.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
     work = mkdtempSync(path.join(tmpdir(), 'sluice-local-deploy-'));
+    // Own output folder: infra:check (run by another test) may be publishing dist/bicep at the same time.
+    execFileSync('bash', [path.join(repoRoot, 'scripts', 'bicep-extension.sh')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 120_000,
+      env: { ...process.env, SLUICE_BICEP_OUT: path.join(work, 'ext') },
+    });
     writeFileSync(path.join(work, 'bicepconfig.json'), JSON.stringify({
       experimentalFeaturesEnabled: { localDeploy: true },
-      extensions: { sluice: path.join(repoRoot, 'dist', 'bicep', 'sluice.tgz') },
+      extensions: { sluice: path.join(work, 'ext', 'sluice.tgz') },
     }));
-    app = await startAppUnderTest();
+    app = await startAppUnderTest(appDir);
   }, 300_000);
   afterAll(async () => {
     await app?.stop();
     if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    if (appDir !== undefined) rmSync(appDir, { recursive: true, force: true });
   });
 
   /** Copies the example into the work folder, optionally edited, and runs local-deploy on it. */
