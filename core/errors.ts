@@ -16,7 +16,8 @@ export type SluiceErrorCode =
   | 'SinkFailed'
   | 'SourceFailed'
   | 'PreconditionFailed'
-  | 'InvalidArgument';
+  | 'InvalidArgument'
+  | 'ConfigNotFound';
 
 export interface SluiceErrorOptions {
   /** Whether retrying the same operation may succeed. @default false */

@@ -5,6 +5,7 @@
  * connectors' implementations (functions/activities/extract-window.ts, load-window.ts).
  */
 import './http-health';
+import './config-api';
 import '../entities/stream';
 import '../entities/semaphore';
 import '../orchestrators/stream-worker';

@@ -3,3 +3,4 @@ export { createCosmosClient, type CreateCosmosClientOptions } from './client';
 export { Ledger, ensureLedgerContainer, ledgerEntrySchema, ledgerEntryId, type LedgerEntry, type LedgerEntryInput, type ListLedgerOptions } from './ledger';
 export { guardedBulkUpsert, compareVersions, type GuardedUpsertOptions, type GuardedUpsertResult } from './guarded-upsert';
 export { translateCosmosError } from './cosmos-errors';
+export { ConfigStore, ensureConfigContainer, type ConfigAuditEntry, type ConfigWriteOptions, type PutConfigResult, type StoredConfigItem } from './config-store';

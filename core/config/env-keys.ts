@@ -34,6 +34,8 @@ export const ENV_KEYS = {
   cosmosEndpointDiscovery: 'SLUICE_COSMOS_ENDPOINT_DISCOVERY',
   /** Cosmos DB database of the ledger and config store. @default sluice */
   cosmosDatabase: 'SLUICE_COSMOS_DATABASE',
+  /** Cosmos DB container of the runtime configuration store. @default config */
+  configContainer: 'SLUICE_CONFIG_CONTAINER',
   /** PostgreSQL connection string with a password: local and password-auth servers. Wins over the SLUICE_PG_* parts. */
   postgresConnectionString: 'SLUICE_PG_CONNECTION_STRING',
   /** PostgreSQL server host name (Entra auth on Azure). */

@@ -15,3 +15,19 @@ export { notificationTargetSchema, type NotificationTargetConfig } from './notif
 export { dataFormatSchema, pipelineSchema, type PipelineConfig } from './pipeline';
 export { sluiceConfigSchema, type SluiceConfig, type SluiceConfigInput } from './schema';
 export { findPipeline, formatPath, parseConfig, parseConfigJson, resolvePolicy, type ParseConfigOptions } from './parse';
+export {
+  canonicalJson,
+  checkItemInContext,
+  CONFIG_KINDS,
+  configItemSchemas,
+  configKindSchema,
+  diffItems,
+  ITEM_NAME,
+  itemName,
+  mergeConfigItems,
+  parseConfigItem,
+  type ConfigItem,
+  type ConfigKind,
+  type ItemChange,
+  type ItemIssue,
+} from './items';

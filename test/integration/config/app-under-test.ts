@@ -1,0 +1,88 @@
+/**
+ * Starts the real Sluice app (package.json "main", compiled by tsc like the deployment) on the local host, with the
+ * Cosmos DB stand-in as its configuration store. The app is compiled once per test file (buildApp).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startHost, type RunningHost } from '../../../local/host/host';
+import type { HostLogEntry } from '../../../local/host/log';
+import { startCosmos, type CosmosService } from '../../../local/services/cosmos';
+
+export const repoRoot = path.resolve(__dirname, '../../..');
+
+/**
+ * Compiles the app into its own folder under the git-ignored .tools/ (package.json "main" + host.json, as deployed),
+ * so test files running in parallel never load a dist/ another one is rewriting. Inside the repository, so the
+ * app's requires find node_modules as on Azure.
+ */
+export function buildApp(): string {
+  mkdirSync(path.join(repoRoot, '.tools'), { recursive: true });
+  const appDir = mkdtempSync(path.join(repoRoot, '.tools', 'test-app-'));
+  copyFileSync(path.join(repoRoot, 'host.json'), path.join(appDir, 'host.json'));
+  writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'sluice-under-test', private: true, main: 'dist/functions/index.js' }));
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(repoRoot, 'tsconfig.build.json'), '--outDir', path.join(appDir, 'dist')],
+    { cwd: repoRoot, stdio: 'inherit', timeout: 120_000 });
+  return appDir;
+}
+
+export interface AppUnderTest {
+  host: RunningHost;
+  cosmos: CosmosService;
+  logs: HostLogEntry[];
+  /** fetch against the host with the default function key. */
+  call(method: string, route: string, init?: { body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export async function startAppUnderTest(appDir: string, extraEnv: Record<string, string> = {}): Promise<AppUnderTest> {
+  const cosmos = await startCosmos();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-config-'));
+  const logs: HostLogEntry[] = [];
+  const env = {
+    SLUICE_COSMOS_ENDPOINT: cosmos.endpoint,
+    SLUICE_COSMOS_KEY: cosmos.key,
+    SLUICE_COSMOS_ENDPOINT_DISCOVERY: 'false',
+    SLUICE_COSMOS_DATABASE: 'sluice',
+    ...extraEnv,
+  };
+  // The app runs in this process (loaded by Node's own require, outside jest's sandbox) and reads the real
+  // process.env, as it would in the Functions worker.
+  const realEnv = process.getBuiltinModule('node:process').env;
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, realEnv[name]]));
+  Object.assign(realEnv, env);
+  const restoreEnv = () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete realEnv[name];
+      else realEnv[name] = value;
+    }
+  };
+  let host: RunningHost;
+  try {
+    host = await startHost({ appDir, port: 0, dataDir, env: realEnv, logSink: (entry) => logs.push(entry) });
+  } catch (error) {
+    restoreEnv();
+    await cosmos.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const key = host.keys.functionKeys['default'] ?? '';
+  return {
+    host,
+    cosmos,
+    logs,
+    call: (method, route, init = {}) =>
+      fetch(`${host.url}/api/${route}`, {
+        method,
+        headers: { 'x-functions-key': key, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+        ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+      }),
+    stop: async () => {
+      await host.stop();
+      await cosmos.stop();
+      restoreEnv();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
