@@ -126,7 +126,7 @@ function hostBanner(host: RunningHost): string {
     const route = host.routes.find((r) => r.functionName === fn.name);
     lines.push(route === undefined ? `    ${fn.name}: ${fn.triggerType}` : `    ${fn.name}: ${host.url}/${route.template} (authLevel ${route.authLevel})`);
   }
-  lines.push(`  Keys (${host.keys.source}): master ${host.keys.masterKey}`, '  Ctrl-C stops everything.');
+  lines.push(`  Function and master keys: ${host.keys.source} (send one as x-functions-key)`, '  Ctrl-C stops everything.');
   return lines.join('\n');
 }
 
