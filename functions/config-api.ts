@@ -3,10 +3,12 @@
  * items per kind, and the audit trail. Every change is validated with the core schema and audited.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
 import { checkItemInContext, configKindSchema, parseConfigItem, type ConfigKind } from '../core/config';
 import { isSluiceError, SluiceError, type SluiceErrorCode } from '../core/errors';
 import type { StoredConfigItem } from '../connectors/cosmos';
 import { bootstrapConfig, getConfigStore, getEffectiveConfig, invalidateEffectiveConfig } from './config-runtime';
+import { applySemaphoreCapacity } from './semaphore-capacity';
 
 const statusOf: Partial<Record<SluiceErrorCode, number>> = {
   ConfigInvalid: 400,
@@ -44,10 +46,10 @@ function itemResponse(status: number, stored: StoredConfigItem): HttpResponseIni
   return { status, headers: { ETag: stored.etag }, jsonBody: view(stored) };
 }
 
-function handle(fn: (request: HttpRequest) => Promise<HttpResponseInit>) {
+function handle(fn: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     try {
-      return await fn(request);
+      return await fn(request, context);
     } catch (error) {
       return errorResponse(error, context);
     }
@@ -79,7 +81,7 @@ export async function getConfigItem(request: HttpRequest): Promise<HttpResponseI
   return itemResponse(200, stored);
 }
 
-export async function putConfigItem(request: HttpRequest): Promise<HttpResponseInit> {
+export async function putConfigItem(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const kind = parseKind(request);
   const name = request.params['name'] ?? '';
   let body: unknown;
@@ -95,6 +97,18 @@ export async function putConfigItem(request: HttpRequest): Promise<HttpResponseI
   if (kind === 'pipelines') checkItemInContext(bootstrapConfig(), await store.listAll(), kind, name, item);
   const result = await store.put(kind, name, item, { identity: identityOf(request), nowIso: new Date().toISOString(), ifMatch: request.headers.get('if-match') ?? undefined });
   if (result.changed) invalidateEffectiveConfig();
+  // A semaphore's capacity lives in its entities too: apply it live (raise: waiters start; lower: no new grants).
+  // Also on an unchanged PUT, so a re-run repairs entities a crash left behind; setCapacity is idempotent.
+  if (kind === 'semaphores') {
+    const semaphore = result.stored.item as { capacity: number; shards: number };
+    try {
+      await applySemaphoreCapacity(df.getClient(context), { name, capacity: semaphore.capacity, shards: semaphore.shards });
+    } catch (error) {
+      if (!isSluiceError(error)) throw error;
+      context.warn(error.message);
+      return { status: 503, headers: { ETag: result.stored.etag }, jsonBody: { error: { code: error.code, message: error.message, target: 'capacity' } } };
+    }
+  }
   return itemResponse(result.created ? 201 : 200, result.stored);
 }
 
@@ -117,5 +131,5 @@ app.http('configEffective', { route: 'config', methods: ['GET'], authLevel: 'fun
 app.http('configAudit', { route: 'config/audit', methods: ['GET'], authLevel: 'function', handler: handle(listConfigAudit) });
 app.http('configList', { route: 'config/{kind}', methods: ['GET'], authLevel: 'function', handler: handle(listConfigItems) });
 app.http('configGet', { route: 'config/{kind}/{name}', methods: ['GET'], authLevel: 'function', handler: handle(getConfigItem) });
-app.http('configPut', { route: 'config/{kind}/{name}', methods: ['PUT'], authLevel: 'function', handler: handle(putConfigItem) });
+app.http('configPut', { route: 'config/{kind}/{name}', methods: ['PUT'], authLevel: 'function', extraInputs: [df.input.durableClient()], handler: handle(putConfigItem) });
 app.http('configDelete', { route: 'config/{kind}/{name}', methods: ['DELETE'], authLevel: 'function', handler: handle(deleteConfigItem) });

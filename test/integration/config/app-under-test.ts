@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { LocalDurableHost } from '../../../local/host/durable';
+import { durableHostFactory } from '../../../local/host/durable/factory';
 import { startHost, type RunningHost } from '../../../local/host/host';
 import type { HostLogEntry } from '../../../local/host/log';
 import { startCosmos, type CosmosService } from '../../../local/services/cosmos';
@@ -31,6 +33,8 @@ export interface AppUnderTest {
   host: RunningHost;
   cosmos: CosmosService;
   logs: HostLogEntry[];
+  /** Resolves when no orchestration episode, activity or entity batch is running. */
+  durableIdle(): Promise<void>;
   /** fetch against the host with the default function key. */
   call(method: string, route: string, init?: { body?: unknown; headers?: Record<string, string> }): Promise<Response>;
   stop(): Promise<void>;
@@ -45,6 +49,7 @@ export async function startAppUnderTest(appDir: string, extraEnv: Record<string,
     SLUICE_COSMOS_KEY: cosmos.key,
     SLUICE_COSMOS_ENDPOINT_DISCOVERY: 'false',
     SLUICE_COSMOS_DATABASE: 'sluice',
+    SLUICE_TASK_HUB: 'SluiceConfigTest',
     ...extraEnv,
   };
   // The app runs in this process (loaded by Node's own require, outside jest's sandbox) and reads the real
@@ -59,8 +64,12 @@ export async function startAppUnderTest(appDir: string, extraEnv: Record<string,
     }
   };
   let host: RunningHost;
+  let durable: LocalDurableHost | undefined;
   try {
-    host = await startHost({ appDir, port: 0, dataDir, env: realEnv, logSink: (entry) => logs.push(entry) });
+    host = await startHost({ appDir, port: 0, dataDir, env: realEnv, logSink: (entry) => logs.push(entry), durable: (context) => {
+      durable = durableHostFactory({ store: 'memory' })(context) as LocalDurableHost;
+      return durable;
+    } });
   } catch (error) {
     restoreEnv();
     await cosmos.stop();
@@ -72,6 +81,7 @@ export async function startAppUnderTest(appDir: string, extraEnv: Record<string,
     host,
     cosmos,
     logs,
+    durableIdle: () => durable?.whenIdle() ?? Promise.resolve(),
     call: (method, route, init = {}) =>
       fetch(`${host.url}/api/${route}`, {
         method,

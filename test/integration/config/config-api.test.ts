@@ -89,6 +89,29 @@ describe('configuration management API on the local host with the Cosmos DB stan
     expect(after.semaphores.find((s) => s.name === 'warehouse')?.capacity).toBe(4);
   });
 
+  it('applies a semaphore capacity to its live entity: raising it grants the queued waiter', async () => {
+    const entityUrl = `${app.host.url}/runtime/webhooks/durabletask/entities/semaphore/source:billing`;
+    const readEntity = async () => (await (await fetch(entityUrl)).json()) as { capacity: number; holders: Record<string, unknown>; waiters: Array<{ owner: string }> };
+    expect((await app.call('PUT', 'config/semaphores/source:billing', { body: { capacity: 1 } })).status).toBe(201);
+    expect((await readEntity()).capacity).toBe(1);
+
+    // Two owners ask for a permit (signals, as an orchestration's callEntity would): one holds, one waits.
+    for (const owner of ['w1', 'w2']) {
+      const acquire = { owner, want: 1, leaseInMs: 600_000, capacityIfNew: 1, nowMs: Date.now() };
+      expect((await fetch(`${entityUrl}?op=acquire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(acquire) })).status).toBe(202);
+    }
+    await app.durableIdle();
+    const queued = await readEntity();
+    expect(Object.keys(queued.holders)).toEqual(['w1']);
+    expect(queued.waiters.map((w) => w.owner)).toEqual(['w2']);
+
+    expect((await app.call('PUT', 'config/semaphores/source:billing', { body: { capacity: 2 } })).status).toBe(200);
+    const raised = await readEntity();
+    expect(raised.capacity).toBe(2);
+    expect(Object.keys(raised.holders).sort()).toEqual(['w1', 'w2']);
+    expect(raised.waiters).toEqual([]);
+  });
+
   it('refuses a pipeline naming a semaphore that does not exist, and a delete that would leave a dangling reference', async () => {
     const pipeline = {
       streams: ['*_Account'],

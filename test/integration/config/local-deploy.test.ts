@@ -119,11 +119,26 @@ describe('bicep local-deploy of infra/config against the app on the local host',
     expect(warehouse).toMatchObject({ version: 1, spec: { capacity: 4 } });
   });
 
-  it('re-applies a raised capacity from the .bicepparam, visible in the running app without a restart', async () => {
+  it('re-applies a raised capacity from the .bicepparam live: the running app sees it and queued waiters start', async () => {
+    // Fill the warehouse semaphore (capacity 4) and queue a fifth owner, as loads waiting for a permit would.
+    const entityUrl = `${app.host.url}/runtime/webhooks/durabletask/entities/semaphore/target:warehouse`;
+    for (const owner of ['load-1', 'load-2', 'load-3', 'load-4', 'load-5']) {
+      const acquire = { owner, want: 1, leaseInMs: 600_000, capacityIfNew: 4, nowMs: Date.now() };
+      await fetch(`${entityUrl}?op=acquire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(acquire) });
+    }
+    await app.durableIdle();
+    const before = (await (await fetch(entityUrl)).json()) as { capacity: number; waiters: Array<{ owner: string }> };
+    expect(before.capacity).toBe(4);
+    expect(before.waiters.map((w) => w.owner)).toEqual(['load-5']);
+
     const result = await deploy({ params: (text) => text.replace('param warehouseCapacity = 4', 'param warehouseCapacity = 6') });
     expect(result.status).toBe(0);
     const effective = (await (await app.call('GET', 'config')).json()) as { semaphores: Array<{ kind: string; name: string; capacity: number }> };
     expect(effective.semaphores.find((s) => s.kind === 'target' && s.name === 'warehouse')?.capacity).toBe(6);
+    const after = (await (await fetch(entityUrl)).json()) as { capacity: number; holders: Record<string, unknown>; waiters: unknown[] };
+    expect(after.capacity).toBe(6);
+    expect(Object.keys(after.holders)).toContain('load-5');
+    expect(after.waiters).toEqual([]);
   });
 
   it('converges to the declared state when Bicep and the handler are killed mid-run and the deployment is re-run', async () => {

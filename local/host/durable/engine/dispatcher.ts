@@ -59,14 +59,15 @@ export class Dispatcher {
     this.schedule();
   }
 
-  /** Resolves when nothing is running (queued timers may remain). */
+  /** Resolves when nothing is running or about to be picked up (queued timers may remain). */
   whenIdle(): Promise<void> {
     if (this.busy() === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private busy(): number {
-    return this.runningOrchestrations.size + this.runningEntities.size + this.runningActivities.size;
+    // A pending pump counts: a message committed just now (e.g. a signal) has not started yet but will.
+    return this.runningOrchestrations.size + this.runningEntities.size + this.runningActivities.size + (this.pumpQueued ? 1 : 0);
   }
 
   private schedule(): void {
@@ -105,6 +106,7 @@ export class Dispatcher {
       }
     }
     this.armWake(nowMs);
+    if (this.busy() === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private armWake(nowMs: number): void {
