@@ -15,3 +15,5 @@ import './activities/raise-alert';
 import './activities/start-stream-worker';
 import '../orchestrators/stream-control';
 import '../orchestrators/semaphore-control';
+import './http-streams';
+import './http-semaphores';
