@@ -162,6 +162,30 @@ function who(list, text) {
   return el('td', {}, [el('ul', { className: 'plain' }, list.map((x) => el('li', { textContent: text(x) })))]);
 }
 
+// Saturation per semaphore over the last refreshes of this page (the API keeps no history).
+const historyLength = 60;
+const history = new Map();
+function sparkline(name, saturation) {
+  const samples = (history.get(name) || []).concat(saturation).slice(-historyLength);
+  history.set(name, samples);
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 ' + (historyLength - 1) + ' 100');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  svg.setAttribute('width', '120');
+  svg.setAttribute('height', '24');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'Saturation of ' + name + ' over the last ' + samples.length + ' refreshes: min ' + Math.min(...samples) + ' %, max ' + Math.max(...samples) + ' %');
+  const line = document.createElementNS(ns, 'polyline');
+  line.setAttribute('points', samples.map((v, i) => (historyLength - samples.length + i) + ',' + (100 - Math.min(v, 100))).join(' '));
+  line.setAttribute('fill', 'none');
+  line.setAttribute('stroke', '#0b4f9c');
+  line.setAttribute('stroke-width', '2');
+  line.setAttribute('vector-effect', 'non-scaling-stroke');
+  svg.append(line);
+  return svg;
+}
+
 function semaphoreRow(v) {
   const saturation = v.capacity > 0 ? Math.round((100 * v.held) / v.capacity) : 0;
   const meter = el('meter', { min: 0, max: 100, value: saturation, high: 80, optimum: 0 });
@@ -172,6 +196,7 @@ function semaphoreRow(v) {
     el('td', { className: 'num', textContent: String(v.held) }),
     el('td', { className: 'num', textContent: String(v.waiters.length) }),
     el('td', { className: 'nowrap' }, [meter, ' ' + saturation + ' %']),
+    el('td', {}, [sparkline(v.name, saturation)]),
     who(v.holders, (h) => h.owner + ' ×' + h.permits + ' (' + h.key + ', lease to ' + new Date(h.leaseExpiresAt).toLocaleTimeString() + ')'),
     who(v.waiters, (w) => '#' + w.position + ' ' + w.owner + ' wants ' + w.want + ' (' + w.key + ')'),
   ]);
@@ -197,7 +222,7 @@ async function refresh() {
   streams.forEach((s, i) => { s.order = s.status === 'suspended' ? 0 : 1; s.detail = details[i]; });
   streams.sort((a, b) => a.order - b.order || a.streamId.localeCompare(b.streamId));
   document.getElementById('streams-body').replaceChildren(...(streams.length ? streams.map((s) => streamRow(s, s.detail)) : [el('tr', {}, [el('td', { colSpan: 8, className: 'muted', textContent: 'No stream yet.' })])]));
-  document.getElementById('semaphores-body').replaceChildren(...(semaphores.semaphores.length ? semaphores.semaphores.map(semaphoreRow) : [el('tr', {}, [el('td', { colSpan: 7, className: 'muted', textContent: 'No semaphore entity yet.' })])]));
+  document.getElementById('semaphores-body').replaceChildren(...(semaphores.semaphores.length ? semaphores.semaphores.map(semaphoreRow) : [el('tr', {}, [el('td', { colSpan: 8, className: 'muted', textContent: 'No semaphore entity yet.' })])]));
   const suspended = streams.filter((s) => s.status === 'suspended').length;
   document.getElementById('summary').textContent = streams.length + ' stream(s), ' + suspended + ' suspended; ' + semaphores.semaphores.length + ' semaphore(s).';
 }
@@ -254,10 +279,10 @@ export const dashboardHtml = `<!doctype html>
   <section aria-labelledby="semaphores-title">
     <h2 id="semaphores-title">Semaphores</h2>
     <table>
-      <caption>Shards are summed; saturation is held / capacity.</caption>
+      <caption>Shards are summed; saturation is held / capacity, its history kept by this page since it opened.</caption>
       <thead><tr>
         <th scope="col">Semaphore</th><th scope="col" class="num">Capacity</th><th scope="col" class="num">Held</th><th scope="col" class="num">Waiting</th>
-        <th scope="col">Saturation</th><th scope="col">Holders</th><th scope="col">Waiters</th>
+        <th scope="col">Saturation</th><th scope="col">Saturation, recent refreshes</th><th scope="col">Holders</th><th scope="col">Waiters</th>
       </tr></thead>
       <tbody id="semaphores-body"></tbody>
     </table>

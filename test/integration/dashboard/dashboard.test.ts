@@ -80,6 +80,7 @@ describe('operators dashboard in Chromium on the local host', () => {
     expect(await fr.innerText()).toContain('target:pg (#1 in target:pg)');
     const pg = page.locator('tr[data-semaphore="target:pg"]');
     expect((await pg.locator('td').allInnerTexts()).slice(0, 4).map((text) => text.trim())).toEqual(['1', '1', '1', '100 %']);
+    expect(await pg.getByRole('img').getAttribute('aria-label')).toMatch(/^Saturation of target:pg over the last \d+ refreshes: min \d+ %, max 100 %$/);
     expect(await page.getByRole('status').innerText()).toMatch(/^Updated /);
   });
 
