@@ -17,3 +17,4 @@ import '../orchestrators/stream-control';
 import '../orchestrators/semaphore-control';
 import './http-streams';
 import './http-semaphores';
+import './dashboard/http-dashboard';
