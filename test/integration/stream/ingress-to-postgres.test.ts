@@ -30,6 +30,9 @@ const config = {
     name: 'accounts', streams: ['S_*'], source: { kind: 'inline' }, sourceSemaphore: 'crm',
     target: { kind: 'postgres', table: 'accounts' }, targetSemaphore: 'pg',
     keyColumns: ['id'], versionColumn: 'v', columns: { id: 'text', v: 'bigint', stream: 'text', n: 'integer' },
+  }, {
+    name: 'files', streams: ['F_*'], source: { kind: 'blob' }, target: { kind: 'postgres', table: 'file_rows' }, targetSemaphore: 'pg',
+    keyColumns: ['id'], columns: { id: 'text', qty: 'integer' }, maxRejectRatio: 0.5,
   }],
 };
 
@@ -180,4 +183,41 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
       reason: `stream "S_other" differs from the message's sessionId "${badStream}" (they must be equal)`, raw: JSON.stringify({ stream: 'S_other', occurredAtMs: 1 }) }]);
     await durable?.whenIdle();
   }, 90_000);
+
+  it('loads blob refs, guards a pipeline without version column by window, and writes rejected rows to the rejects container', async () => {
+    const blobs = BlobServiceClient.fromConnectionString(services.blob.connectionString);
+    const incoming = blobs.getContainerClient('incoming');
+    await incoming.createIfNotExists();
+    const upload = async (name: string, lines: unknown[]) => {
+      const body = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+      await incoming.getBlockBlobClient(name).upload(body, Buffer.byteLength(body));
+      return incoming.getBlockBlobClient(name).url;
+    };
+    const first = await upload('f1.ndjson', [{ id: 'a', qty: 1 }, { id: 'b', qty: 'many' }, { id: 'c', qty: 3 }]);
+    const second = await upload('f2.ndjson', [{ id: 'd', qty: 4 }]);
+    const client = new ServiceBusClient(emulator.connectionString);
+    const sender = client.createSender('ingress');
+    await sender.sendMessages([first, second].map((url, n) => ({
+      sessionId: 'F_1', messageId: `F_1-${n}`, contentType: 'application/json', body: { stream: 'F_1', occurredAtMs: 1_790_000_000_000 + n, blobRef: { url } },
+    })));
+    await sender.close();
+    await client.close();
+
+    const rows = await until('file rows', async () => {
+      const result = await pg.query<{ id: string; qty: number; sluice_window_seq: string }>('select id, qty, sluice_window_seq from public.file_rows order by id').catch(() => undefined);
+      return result !== undefined && result.rows.length >= 3 ? result.rows : undefined;
+    });
+    expect(rows.map((r) => [r.id, r.qty])).toEqual([['a', 1], ['c', 3], ['d', 4]]);
+    expect(rows.every((r) => Number(r.sluice_window_seq) >= 1)).toBe(true);
+
+    const rejects = blobs.getContainerClient('rejects');
+    const names: string[] = [];
+    for await (const blob of rejects.listBlobsFlat({ prefix: 'F_1.w' })) names.push(blob.name);
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^F_1\.w\d+\/f1\.ndjson\/chunk-00000\.ndjson$/);
+    const reject = JSON.parse((await rejects.getBlobClient(names[0]!).downloadToBuffer()).toString('utf8')) as Record<string, unknown>;
+    expect(reject).toMatchObject({ file: 'f1.ndjson', line: 2, raw: JSON.stringify({ id: 'b', qty: 'many' }) });
+    expect(String(reject.reason)).toMatch(/^column "qty": /);
+    await durable?.whenIdle();
+  }, 60_000);
 });
