@@ -27,16 +27,27 @@ export function rejectsBlobNameFor(sessionId: string, firstMessageId: string): s
   return `ingress/${encodeURIComponent(sessionId)}/${encodeURIComponent(firstMessageId)}.ndjson`;
 }
 
-async function startOnce(client: df.DurableClient, instanceId: string, input: IngestBatchInput): Promise<boolean> {
-  // startNew would restart a completed instance of the same id: look first, so a redelivered batch is a no-op.
-  const existing = await client.getStatus(instanceId).catch(() => undefined);
-  if (existing?.runtimeStatus !== undefined) return false;
+/** Whether the instance exists; a status read failing for another reason than 404 throws (the batch is retried). */
+async function instanceExists(client: Pick<df.DurableClient, 'getStatus'>, instanceId: string): Promise<boolean> {
+  try {
+    return (await client.getStatus(instanceId)).runtimeStatus !== undefined;
+  } catch (error) {
+    if (/\bHTTP 404\b/.test((error as Error).message)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Starts the batch's ingestBatch unless its instance exists. startNew alone would restart a completed instance
+ * of the same id, appending a redelivered batch twice. Returns whether this call started it.
+ */
+export async function startIngestOnce(client: Pick<df.DurableClient, 'getStatus' | 'startNew'>, instanceId: string, input: IngestBatchInput): Promise<boolean> {
+  if (await instanceExists(client, instanceId)) return false;
   try {
     await client.startNew(ingestBatchOrchestrationName, { instanceId, input });
     return true;
   } catch (error) {
-    const raced = await client.getStatus(instanceId).catch(() => undefined);
-    if (raced?.runtimeStatus !== undefined) return false;
+    if (await instanceExists(client, instanceId).catch(() => false)) return false;
     throw error;
   }
 }
@@ -72,7 +83,7 @@ export async function handleIngressBatch(client: df.DurableClient, bodies: unkno
     startRetry: INGEST_START_RETRY,
   };
   const instanceId = ingestInstanceId(sessionId, batchId);
-  const started = await startOnce(client, instanceId, input);
+  const started = await startIngestOnce(client, instanceId, input);
   context.log('sluice:ingress batch', { streamId: sessionId, events: sorted.events.length, instanceId, started });
 }
 
