@@ -26,10 +26,12 @@ const deadlineInMs = 45_000;
 
 const config = {
   semaphores: [{ kind: 'source', name: 'crm', capacity: 3 }, { kind: 'target', name: 'pg', capacity: 4 }],
+  // Small windows, so each stream has several and streams contend for the permits.
+  streamPolicies: [{ name: 'small-windows', coalescing: { maxEventsPerWindow: 3 } }],
   pipelines: [{
     name: 'accounts', streams: ['S_*'], source: { kind: 'inline' }, sourceSemaphore: 'crm',
     target: { kind: 'postgres', table: 'accounts' }, targetSemaphore: 'pg',
-    keyColumns: ['id'], versionColumn: 'v', columns: { id: 'text', v: 'bigint', stream: 'text', n: 'integer' },
+    keyColumns: ['id'], versionColumn: 'v', columns: { id: 'text', v: 'bigint', stream: 'text', n: 'integer' }, policy: 'small-windows',
   }, {
     name: 'files', streams: ['F_*'], source: { kind: 'blob' }, target: { kind: 'postgres', table: 'file_rows' }, targetSemaphore: 'pg',
     keyColumns: ['id'], columns: { id: 'text', qty: 'integer' }, maxRejectRatio: 0.5,
@@ -51,6 +53,15 @@ function shuffled<T>(items: T[], seed: number): T[] {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
+}
+
+/** Most intervals open at one instant (an interval ending exactly when another starts does not overlap it). */
+function maxOverlap(intervals: Array<[number, number]>): number {
+  const points = intervals.flatMap(([start, end]): Array<[number, number]> => [[start, 1], [end, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let most = 0;
+  for (const [, delta] of points) most = Math.max(most, (open += delta));
+  return most;
 }
 
 /** Polls a condition until it holds; fails at the deadline (a bound, not a sleep used as synchronisation). */
@@ -80,6 +91,8 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     // Batch-mode sessions are served one at a time; a short idle timeout moves on to the next session quickly.
     const hostJson = JSON.parse(readFileSync(path.join(appDir, 'host.json'), 'utf8')) as { extensions: { serviceBus: Record<string, unknown> } };
     hostJson.extensions.serviceBus.sessionIdleTimeout = '00:00:00.2';
+    // Small batches: a stream's events arrive in several ingestBatch runs, some while its worker is busy.
+    hostJson.extensions.serviceBus.maxMessageBatchSize = 4;
     writeFileSync(path.join(appDir, 'host.json'), JSON.stringify(hostJson));
     dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-ingress-'));
     [services, emulator] = await Promise.all([
@@ -154,6 +167,8 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     const cosmos = createCosmosClient({ endpoint: services.cosmos.endpoint, key: services.cosmos.key, endpointDiscovery: false });
     const ledger = new Ledger(cosmos.database('sluice').container('ledger'));
     let inserted = 0;
+    const extracts: Array<[number, number]> = [];
+    const loads: Array<[number, number]> = [];
     for (const stream of streams) {
       // The ledger is written when a load ends; wait until this stream's windows cover all its events.
       const entries = await until(`ledger of ${stream}`, async () => {
@@ -171,8 +186,16 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
         expect(Date.parse(bySeq[i]!.window!.until)).toBeGreaterThan(Date.parse(bySeq[i - 1]!.window!.until));
       }
       inserted += entries.reduce((sum, e) => sum + (e.counts.inserted ?? 0), 0);
+      for (const e of entries) {
+        extracts.push([Date.parse(e.startedAt), Date.parse(e.startedAt) + e.durations.extractInMs!]);
+        loads.push([Date.parse(e.finishedAt!) - e.durations.loadInMs!, Date.parse(e.finishedAt!)]);
+      }
     }
     expect(inserted).toBe(total);
+    expect(extracts.length).toBeGreaterThanOrEqual(streams.length * Math.ceil(eventsPerStream / 3));
+    // The ledger's measured spans lie inside the activities' runs, so these bound from below what ran at once.
+    expect(maxOverlap(extracts)).toBeLessThanOrEqual(config.semaphores[0]!.capacity);
+    expect(maxOverlap(loads)).toBeLessThanOrEqual(config.semaphores[1]!.capacity);
 
     const rejects = BlobServiceClient.fromConnectionString(services.blob.connectionString).getContainerClient('rejects');
     const names: string[] = [];
