@@ -1,8 +1,7 @@
 /**
  * The app's entry point (package.json "main"): importing a module registers its functions, exactly as the
  * Azure Functions Node worker loads the app. Add one import per registration file.
- * `extractWindow` and `loadWindow` are registered by `registerExtractWindow`/`registerLoadWindow` with the
- * connectors' implementations (functions/activities/extract-window.ts, load-window.ts).
+ * `extractWindow` and `loadWindow` are registered in stream-sync.ts with the connector-backed implementations.
  */
 import './http-health';
 import './config-api';
@@ -18,3 +17,5 @@ import '../orchestrators/semaphore-control';
 import './http-streams';
 import './http-semaphores';
 import './dashboard/http-dashboard';
+import './ingress';
+import './stream-sync';

@@ -16,6 +16,8 @@ import { createTestFunctionsHost } from '../../support/durable/functions-core';
 import { waitFor, type Harness } from '../../support/durable/harness';
 import { startHttpFront } from '../../support/durable/http-front';
 
+// The app's composition root registers the connector-backed extract/load; this test registers in-memory ports.
+jest.mock('../../../functions/stream-sync', () => ({}));
 const mockFunctionsHost = createTestFunctionsHost({ keepLogs: false });
 jest.mock('@azure/functions-core', () => mockFunctionsHost.core, { virtual: true });
 

@@ -13,6 +13,8 @@ import type { StreamWorkerInput } from '../../../orchestrators/stream-worker-inp
 import { loadApp } from '../../support/durable-app';
 import { MiniDurable } from '../../support/mini-durable';
 
+// The app's composition root registers the connector-backed extract/load; this test registers in-memory ports.
+jest.mock('../../../functions/stream-sync', () => ({}));
 const app = loadApp();
 const landed = new Map<string, ExtractWindowInput['window']>();
 const loads: LoadWindowInput[] = [];

@@ -1,0 +1,246 @@
+/**
+ * The whole stream path on the local host with real services: events sent with the real Service Bus SDK to the
+ * emulator, the app's session-batch ingress, ingestBatch, stream workers under source/target semaphores, the
+ * connector-backed extract (Azurite landing) and load (PostgreSQL COPY + guarded merge), and the Cosmos ledger.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { Client } from 'pg';
+import { createCosmosClient, Ledger } from '../../../connectors/cosmos';
+import { durableHostFactory } from '../../../local/host/durable/factory';
+import type { LocalDurableHost } from '../../../local/host/durable';
+import { startHost, type RunningHost } from '../../../local/host/host';
+import { createHostLogger } from '../../../local/host/log';
+import { createSdkServiceBusSource } from '../../../local/host/triggers/service-bus-sdk-source';
+import { startServiceBusEmulator, type ServiceBusEmulator } from '../../../local/servicebus';
+import { startLocalServices, type LocalServices } from '../../../local/services';
+import { buildApp } from '../config/app-under-test';
+
+const streams = Array.from({ length: 20 }, (_, i) => `S_${i}`);
+const eventsPerStream = 10;
+const badStream = 'S_3';
+const deadlineInMs = 45_000;
+
+const config = {
+  semaphores: [{ kind: 'source', name: 'crm', capacity: 3 }, { kind: 'target', name: 'pg', capacity: 4 }],
+  // Small windows, so each stream has several and streams contend for the permits.
+  streamPolicies: [{ name: 'small-windows', coalescing: { maxEventsPerWindow: 3 } }],
+  pipelines: [{
+    name: 'accounts', streams: ['S_*'], source: { kind: 'inline' }, sourceSemaphore: 'crm',
+    target: { kind: 'postgres', table: 'accounts' }, targetSemaphore: 'pg',
+    keyColumns: ['id'], versionColumn: 'v', columns: { id: 'text', v: 'bigint', stream: 'text', n: 'integer' }, policy: 'small-windows',
+  }, {
+    name: 'files', streams: ['F_*'], source: { kind: 'blob' }, target: { kind: 'postgres', table: 'file_rows' }, targetSemaphore: 'pg',
+    keyColumns: ['id'], columns: { id: 'text', qty: 'integer' }, maxRejectRatio: 0.5,
+  }],
+};
+
+/** Deterministic shuffle (mulberry32), so a failure reproduces with the same interleaving. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  let a = seed;
+  const random = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Most intervals open at one instant (an interval ending exactly when another starts does not overlap it). */
+function maxOverlap(intervals: Array<[number, number]>): number {
+  const points = intervals.flatMap(([start, end]): Array<[number, number]> => [[start, 1], [end, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let most = 0;
+  for (const [, delta] of points) most = Math.max(most, (open += delta));
+  return most;
+}
+
+/** Polls a condition until it holds; fails at the deadline (a bound, not a sleep used as synchronisation). */
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + deadlineInMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${deadlineInMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
+  let services: LocalServices;
+  let emulator: ServiceBusEmulator;
+  let host: RunningHost;
+  let durable: LocalDurableHost | undefined;
+  let pg: Client;
+  let appDir: string;
+  let dataDir: string;
+  const realEnv = process.getBuiltinModule('node:process').env;
+  let saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    appDir = buildApp();
+    // Batch-mode sessions are served one at a time; a short idle timeout moves on to the next session quickly.
+    const hostJson = JSON.parse(readFileSync(path.join(appDir, 'host.json'), 'utf8')) as { extensions: { serviceBus: Record<string, unknown> } };
+    hostJson.extensions.serviceBus.sessionIdleTimeout = '00:00:00.2';
+    // Small batches: a stream's events arrive in several ingestBatch runs, some while its worker is busy.
+    hostJson.extensions.serviceBus.maxMessageBatchSize = 4;
+    writeFileSync(path.join(appDir, 'host.json'), JSON.stringify(hostJson));
+    dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-ingress-'));
+    [services, emulator] = await Promise.all([
+      startLocalServices(),
+      startServiceBusEmulator({ queues: [{ name: 'ingress', requiresSession: true, maxDeliveryCount: 5 }] }),
+    ]);
+    const env: Record<string, string> = {
+      ...services.env(),
+      SLUICE_SERVICEBUS: emulator.connectionString,
+      SLUICE_INGRESS_QUEUE: 'ingress',
+      SLUICE_TASK_HUB: 'SluiceIngressTest',
+      SLUICE_COSMOS_DATABASE: 'sluice',
+      SLUICE_CONFIG: JSON.stringify(config),
+    };
+    // The app runs in this process (loaded outside jest's sandbox) and reads the real process.env, as on Azure.
+    saved = Object.fromEntries(Object.keys(env).map((name) => [name, realEnv[name]]));
+    Object.assign(realEnv, env);
+    host = await startHost({
+      appDir, port: 0, dataDir, env: realEnv, logSink: () => undefined,
+      durable: (context) => {
+        durable = durableHostFactory({ store: 'memory' })(context) as LocalDurableHost;
+        return durable;
+      },
+      serviceBus: createSdkServiceBusSource({ env: realEnv, logger: createHostLogger(() => undefined) }),
+    });
+    pg = new Client({ connectionString: services.postgres.connectionString });
+    await pg.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    await pg?.end();
+    await host?.stop();
+    await emulator?.stop();
+    await services?.stop();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete realEnv[name];
+      else realEnv[name] = value;
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (appDir) rmSync(appDir, { recursive: true, force: true });
+  });
+
+  it('lands every event exactly once, applies each stream\'s windows in order, and rejects a bad message without blocking its session', async () => {
+    const perStream = streams.map((stream) => Array.from({ length: eventsPerStream }, (_, n): ServiceBusMessage => ({
+      sessionId: stream,
+      messageId: `${stream}-${n}`,
+      contentType: 'application/json',
+      body: { stream, occurredAtMs: 1_790_000_000_000 + n, records: [{ id: `${stream}-${n}`, v: n + 1, stream, n }] },
+    })));
+    // The invalid message sits in the middle of its session: the events after it must still land.
+    perStream[3]!.splice(5, 0, { sessionId: badStream, messageId: `${badStream}-bad`, contentType: 'application/json', body: { stream: 'S_other', occurredAtMs: 1 } });
+    // Random interleaving across streams, each stream's own order kept.
+    const order = shuffled(perStream.flatMap((messages, s) => messages.map(() => s)), 42);
+    const cursor = perStream.map(() => 0);
+    const messages = order.map((s) => perStream[s]![cursor[s]!++]!);
+
+    const client = new ServiceBusClient(emulator.connectionString);
+    const sender = client.createSender('ingress');
+    for (let i = 0; i < messages.length; i += 50) await sender.sendMessages(messages.slice(i, i + 50));
+    await sender.close();
+    await client.close();
+
+    const total = streams.length * eventsPerStream;
+    await until(`${total} rows in accounts`, async () => {
+      const result = await pg.query<{ n: string }>('select count(*) as n from public.accounts').catch(() => undefined);
+      return Number(result?.rows[0]?.n ?? 0) >= total ? true : undefined;
+    });
+    const rows = (await pg.query<{ id: string; v: string; stream: string; n: number }>('select id, v, stream, n from public.accounts order by id')).rows;
+    const expected = streams.flatMap((stream) => Array.from({ length: eventsPerStream }, (_, n) => ({ id: `${stream}-${n}`, v: String(n + 1), stream, n })));
+    expect(rows).toEqual(expected.sort((a, b) => (a.id < b.id ? -1 : 1)));
+
+    const cosmos = createCosmosClient({ endpoint: services.cosmos.endpoint, key: services.cosmos.key, endpointDiscovery: false });
+    const ledger = new Ledger(cosmos.database('sluice').container('ledger'));
+    let inserted = 0;
+    const extracts: Array<[number, number]> = [];
+    const loads: Array<[number, number]> = [];
+    for (const stream of streams) {
+      // The ledger is written when a load ends; wait until this stream's windows cover all its events.
+      const entries = await until(`ledger of ${stream}`, async () => {
+        const list = await ledger.listByStream(stream, { limit: 100 });
+        const events = list.filter((e) => e.outcome === 'succeeded').reduce((sum, e) => sum + (e.window?.events ?? 0), 0);
+        return events >= eventsPerStream ? list : undefined;
+      });
+      expect(entries.every((e) => e.outcome === 'succeeded')).toBe(true);
+      const seqs = entries.map((e) => Number(e.ref.split('.w')[1])).sort((a, b) => a - b);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      // Applied in order: window k+1 started after window k finished, and covers later events.
+      const bySeq = [...entries].sort((a, b) => Number(a.ref.split('.w')[1]) - Number(b.ref.split('.w')[1]));
+      for (let i = 1; i < bySeq.length; i++) {
+        expect(Date.parse(bySeq[i]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(bySeq[i - 1]!.finishedAt!));
+        expect(Date.parse(bySeq[i]!.window!.until)).toBeGreaterThan(Date.parse(bySeq[i - 1]!.window!.until));
+      }
+      inserted += entries.reduce((sum, e) => sum + (e.counts.inserted ?? 0), 0);
+      for (const e of entries) {
+        extracts.push([Date.parse(e.startedAt), Date.parse(e.startedAt) + e.durations.extractInMs!]);
+        loads.push([Date.parse(e.finishedAt!) - e.durations.loadInMs!, Date.parse(e.finishedAt!)]);
+      }
+    }
+    expect(inserted).toBe(total);
+    expect(extracts.length).toBeGreaterThanOrEqual(streams.length * Math.ceil(eventsPerStream / 3));
+    // The ledger's measured spans lie inside the activities' runs, so these bound from below what ran at once.
+    expect(maxOverlap(extracts)).toBeLessThanOrEqual(config.semaphores[0]!.capacity);
+    expect(maxOverlap(loads)).toBeLessThanOrEqual(config.semaphores[1]!.capacity);
+
+    const rejects = BlobServiceClient.fromConnectionString(services.blob.connectionString).getContainerClient('rejects');
+    const names: string[] = [];
+    for await (const blob of rejects.listBlobsFlat({ prefix: `ingress/${badStream}/` })) names.push(blob.name);
+    expect(names).toHaveLength(1);
+    const lines = (await rejects.getBlobClient(names[0]!).downloadToBuffer()).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([{ messageId: `${badStream}-bad`, sessionId: badStream,
+      reason: `stream "S_other" differs from the message's sessionId "${badStream}" (they must be equal)`, raw: JSON.stringify({ stream: 'S_other', occurredAtMs: 1 }) }]);
+    await durable?.whenIdle();
+  }, 90_000);
+
+  it('loads blob refs, guards a pipeline without version column by window, and writes rejected rows to the rejects container', async () => {
+    const blobs = BlobServiceClient.fromConnectionString(services.blob.connectionString);
+    const incoming = blobs.getContainerClient('incoming');
+    await incoming.createIfNotExists();
+    const upload = async (name: string, lines: unknown[]) => {
+      const body = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+      await incoming.getBlockBlobClient(name).upload(body, Buffer.byteLength(body));
+      return incoming.getBlockBlobClient(name).url;
+    };
+    const first = await upload('f1.ndjson', [{ id: 'a', qty: 1 }, { id: 'b', qty: 'many' }, { id: 'c', qty: 3 }]);
+    const second = await upload('f2.ndjson', [{ id: 'd', qty: 4 }]);
+    const client = new ServiceBusClient(emulator.connectionString);
+    const sender = client.createSender('ingress');
+    await sender.sendMessages([first, second].map((url, n) => ({
+      sessionId: 'F_1', messageId: `F_1-${n}`, contentType: 'application/json', body: { stream: 'F_1', occurredAtMs: 1_790_000_000_000 + n, blobRef: { url } },
+    })));
+    await sender.close();
+    await client.close();
+
+    const rows = await until('file rows', async () => {
+      const result = await pg.query<{ id: string; qty: number; sluice_window_seq: string }>('select id, qty, sluice_window_seq from public.file_rows order by id').catch(() => undefined);
+      return result !== undefined && result.rows.length >= 3 ? result.rows : undefined;
+    });
+    expect(rows.map((r) => [r.id, r.qty])).toEqual([['a', 1], ['c', 3], ['d', 4]]);
+    expect(rows.every((r) => Number(r.sluice_window_seq) >= 1)).toBe(true);
+
+    const rejects = blobs.getContainerClient('rejects');
+    const names: string[] = [];
+    for await (const blob of rejects.listBlobsFlat({ prefix: 'F_1.w' })) names.push(blob.name);
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^F_1\.w\d+\/f1\.ndjson\/chunk-00000\.ndjson$/);
+    const reject = JSON.parse((await rejects.getBlobClient(names[0]!).downloadToBuffer()).toString('utf8')) as Record<string, unknown>;
+    expect(reject).toMatchObject({ file: 'f1.ndjson', line: 2, raw: JSON.stringify({ id: 'b', qty: 'many' }) });
+    expect(String(reject.reason)).toMatch(/^column "qty": /);
+    await durable?.whenIdle();
+  }, 60_000);
+});
