@@ -15,3 +15,6 @@ import './activities/raise-alert';
 import './activities/start-stream-worker';
 import '../orchestrators/stream-control';
 import '../orchestrators/semaphore-control';
+import './activities/elt-load';
+import '../orchestrators/elt-load';
+import './loads-api';
