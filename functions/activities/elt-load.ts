@@ -136,8 +136,9 @@ export async function loadChunk(rawInput: unknown, context: InvocationContext): 
     : parseNdjson(input$, { firstLine: chunk.firstLine, onReject: rejects.add });
   const copied = await copyChunk(eltPgPool(), { loadId: input.loadId, chunkIndex: chunk.chunkIndex, table, records, mode: format.kind === 'csv' ? 'text' : 'json', onReject: rejects.add });
   const flushed = await rejects.flush();
-  context.log('sluice:elt chunk finished', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: copied.rejects }));
-  return { chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: copied.rejects, rejectsBlob: flushed?.name ?? null };
+  // The writer counts parse rejects too (copyChunk only sees the records the parser let through).
+  context.log('sluice:elt chunk finished', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: rejects.count }));
+  return { chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: rejects.count, rejectsBlob: flushed?.name ?? null };
 }
 
 export async function mergeLoad(rawInput: unknown): Promise<MergeLoadResult> {
