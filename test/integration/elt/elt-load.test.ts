@@ -115,9 +115,9 @@ describe('ELT load from Blob into PostgreSQL on the local host', () => {
     expect(rejects.find((r) => r.line === lineOf(shortRow))).toEqual({ file: 'orders/day.csv', line: lineOf(shortRow), raw: '1234,1,"note 1234, with ""quotes"""', reason: 'expected 4 fields, got 3' });
   });
 
-  it('loading the same file again changes nothing (every row skipped by the version guard)', async () => {
+  it('loading the same file again, named by its blob URL, changes nothing (every row skipped by the version guard)', async () => {
     const before = await tableState();
-    const status = await load({ pipeline: 'orders', blob: 'orders/day.csv' });
+    const status = await load({ pipeline: 'orders', blobUrl: `${services().blob.blobEndpoint}/landing/orders/day.csv` });
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output).toMatchObject({ rows: data.good, rejects: 6, merge: { candidates: data.good, inserted: 0, updated: 0, skippedByGuard: data.good } });
     expect(await tableState()).toEqual(before);
@@ -134,8 +134,11 @@ describe('ELT load from Blob into PostgreSQL on the local host', () => {
     expect(staging.rows[0]).toEqual({ n: 0 });
   });
 
-  it('answers 400 for an invalid body and 404 for an unknown pipeline', async () => {
+  it('answers 400 for an invalid body or a blob URL of another account and 404 for an unknown pipeline', async () => {
     expect((await app.call('POST', 'loads', { body: { pipeline: 'orders' } })).status).toBe(400);
+    const elsewhere = await app.call('POST', 'loads', { body: { pipeline: 'orders', blobUrl: 'https://other.example/landing/orders/day.csv' } });
+    expect(elsewhere.status).toBe(400);
+    expect(((await elsewhere.json()) as { error: { message: string } }).error.message).toContain("is not a blob of this app's storage account");
     const unknown = await app.call('POST', 'loads', { body: { pipeline: 'nope', blob: 'orders/day.csv' } });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { message: string } }).error.message).toContain('Pipeline "nope" does not exist');
