@@ -102,10 +102,10 @@ export async function startLoad(request: HttpRequest, context: InvocationContext
     return client.createCheckStatusResponse(request, loadId);
   } catch (error) {
     if (isSluiceError(error) && ['InvalidArgument', 'ConfigInvalid', 'ConfigNotFound'].includes(error.code)) {
-      return { status: error.code === 'ConfigNotFound' ? 404 : 400, jsonBody: { error: { code: error.code, message: error.message } } };
+      return { status: error.code === 'ConfigNotFound' ? 404 : 400, jsonBody: { error: { code: error.code, message: error.message, target: null } } };
     }
     context.error('sluice:elt load start failed', String(error));
-    return { status: isSluiceError(error) && error.retryable ? 503 : 500, jsonBody: { error: { code: isSluiceError(error) ? error.code : 'Internal', message: 'Starting the load failed. To fix: retry; if it persists, check the app logs.' } } };
+    return { status: isSluiceError(error) && error.retryable ? 503 : 500, jsonBody: { error: { code: isSluiceError(error) ? error.code : 'Internal', message: 'Starting the load failed. To fix: retry; if it persists, check the app logs.', target: null } } };
   }
 }
 
