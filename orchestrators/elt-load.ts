@@ -63,6 +63,15 @@ function targetPermitRef(input: EltLoadInput, owner: string): PermitRef {
   };
 }
 
+/** Cleanup on the failure path: a failed drop is logged, never hides the load's own error. */
+function* dropStagingQuietly(context: df.OrchestrationContext, retry: df.RetryOptions, staged: DropLoadStagingInput): Step<void> {
+  try {
+    yield context.df.callActivityWithRetry(dropLoadStagingActivityName, retry, staged);
+  } catch (error) {
+    if (!context.df.isReplaying) context.warn('sluice:elt dropping staging after a failed chunk failed', { loadId: staged.loadId, error: String(error) });
+  }
+}
+
 export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> {
   const input = parseInput(context.df.getInput());
   const retry = activityRetry();
@@ -83,7 +92,14 @@ export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> 
         const chunkInput: LoadChunkInput = { loadId: input.loadId, container: input.container, rejectsContainer: input.rejectsContainer, format: input.format, table: input.table, chunk };
         return context.df.callActivityWithRetry(loadChunkActivityName, retry, chunkInput);
       });
-      const done = (yield context.df.Task.all(wave)) as LoadChunkResult[];
+      let done: LoadChunkResult[];
+      try {
+        done = (yield context.df.Task.all(wave)) as LoadChunkResult[];
+      } catch (error) {
+        // A chunk failed after its retries: the load fails, and no staging table outlives it.
+        yield* dropStagingQuietly(context, retry, { loadId: input.loadId, chunkCount: plan.chunks.length });
+        throw error;
+      }
       for (const chunk of done) {
         status.chunksDone++;
         status.rows += chunk.rows;

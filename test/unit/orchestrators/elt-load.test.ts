@@ -101,4 +101,22 @@ describe('eltLoad replay', () => {
     expect(failed.error).toContain('rejected 2 of 120 rows (1.67%), more than maxRejectRatio 0.01; the target table was not changed');
     expect(failed.error).toContain('container "rejects" under "load-1/"');
   });
+
+  it('when a chunk fails after its retries drops staging, releases and fails with the chunk\'s error', async () => {
+    const h = new ReplayHarness(app, 'eltLoad', loadId, input, t0);
+    await planAndAcquire(h, 1);
+    await expectNext(h, 2, { actionType: 12, compoundActions: [chunkAction(0)] });
+    h.activityFailed('eltLoadChunk', 'SinkFailed: connection lost');
+    h.retryTimer(1_000);
+    h.activityFailed('eltLoadChunk', 'SinkFailed: connection lost');
+    h.retryTimer(2_000);
+    h.activityFailed('eltLoadChunk', 'SinkFailed: connection lost');
+    h.retryTimer(4_000);
+    await expectNext(h, 3, { actionType: 1, functionName: 'eltDropLoadStaging', input: { loadId, chunkCount: 3 } });
+    h.activity('eltDropLoadStaging', { dropped: 3 });
+    await expectNext(h, 4, { actionType: 7, operation: 'release' });
+    h.entityCall('semaphore', 'target:pg', 'release', { ok: true, value: { granted: [] } });
+    const failed = await failedState(h);
+    expect(failed.error).toContain('SinkFailed: connection lost');
+  });
 });
