@@ -19,3 +19,6 @@ import './http-semaphores';
 import './dashboard/http-dashboard';
 import './ingress';
 import './stream-sync';
+import './activities/elt-load';
+import '../orchestrators/elt-load';
+import './loads-api';

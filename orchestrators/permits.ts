@@ -17,6 +17,8 @@ export interface PermitRef {
   key: string;
   owner: string;
   permits: number;
+  /** Fewest permits the owner accepts (multi-permit loads); undefined = exactly `permits`. */
+  min?: number;
   leaseInMs: number;
   capacityIfNew: number;
 }
@@ -72,6 +74,7 @@ export function* acquirePermit(
     const acquired = yield* callSemaphore(context, ref.key, 'acquire', {
       owner: ref.owner,
       want: ref.permits,
+      ...(ref.min === undefined ? {} : { min: ref.min }),
       leaseInMs: ref.leaseInMs,
       capacityIfNew: ref.capacityIfNew,
       nowMs: nowMs(context),

@@ -1,0 +1,94 @@
+/** Input of the `eltLoad` orchestration and of its activities (validated on both sides with zod). */
+import { z } from 'zod';
+
+/** Target table as the PostgreSQL sink takes it; the activities validate it again with the sink's own schema. */
+export const eltTableSchema = z
+  .object({
+    schema: z.string().min(1),
+    table: z.string().min(1),
+    keyColumns: z.array(z.string().min(1)).min(1),
+    versionColumn: z.string().min(1),
+    columns: z.array(z.object({ name: z.string().min(1), type: z.string().min(1) }).strict()).min(1),
+  })
+  .strict();
+
+export const eltFormatSchema = z
+  .object({
+    kind: z.enum(['csv', 'ndjson']),
+    gzip: z.boolean(),
+    delimiter: z.string().length(1),
+    quote: z.string().length(1),
+    newlinesInQuotes: z.boolean(),
+  })
+  .strict();
+
+/** What to load: one blob, or every blob under a prefix, of the landing container. */
+export const eltSelectionSchema = z.union([
+  z.object({ blob: z.string().min(1) }).strict(),
+  z.object({ prefix: z.string() }).strict(),
+]);
+
+export const eltLoadInputSchema = z
+  .object({
+    loadId: z.string().regex(/^[A-Za-z0-9_\-=][A-Za-z0-9_\-.=]{0,199}$/),
+    pipeline: z.string().min(1),
+    container: z.string().min(1),
+    rejectsContainer: z.string().min(1),
+    selection: eltSelectionSchema,
+    format: eltFormatSchema,
+    table: eltTableSchema,
+    targetChunkBytes: z.number().int().positive(),
+    maxRejectRatio: z.number().min(0).max(1),
+    /** The pipeline's target semaphore; the load asks for `maxPermits` permits and accepts any number from 1. */
+    target: z
+      .object({
+        name: z.string().regex(/^target:[^#\s]+$/),
+        capacity: z.number().int().positive(),
+        shards: z.number().int().positive(),
+        leaseInMs: z.number().int().positive(),
+      })
+      .strict(),
+    maxPermits: z.number().int().positive(),
+    permitRecheckInMs: z.number().int().positive(),
+  })
+  .strict();
+
+export type EltLoadInput = z.infer<typeof eltLoadInputSchema>;
+export type EltTable = z.infer<typeof eltTableSchema>;
+export type EltFormat = z.infer<typeof eltFormatSchema>;
+
+/** One chunk of the plan: a byte range of one version (ETag) of a file, or the whole file (`range` null). */
+export const eltChunkSchema = z
+  .object({
+    chunkIndex: z.number().int().nonnegative(),
+    file: z.string().min(1),
+    etag: z.string().min(1),
+    gzip: z.boolean(),
+    range: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).strict().nullable(),
+    headerRange: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).strict().nullable(),
+    /** Line number of the chunk's first line in its file, so reject lines are absolute. */
+    firstLine: z.number().int().positive(),
+  })
+  .strict();
+
+export type EltChunk = z.infer<typeof eltChunkSchema>;
+
+export interface PlanLoadResult {
+  chunks: EltChunk[];
+  files: number;
+  bytes: number;
+}
+
+export interface LoadChunkResult {
+  chunkIndex: number;
+  rows: number;
+  rejects: number;
+  rejectsBlob: string | null;
+}
+
+export interface MergeLoadResult {
+  candidates: number;
+  inserted: number;
+  updated: number;
+  skippedByGuard: number;
+}

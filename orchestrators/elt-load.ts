@@ -1,0 +1,128 @@
+/**
+ * `eltLoad` orchestration (docs/elt.md): plan record-aligned chunks of the landed file(s), acquire between 1 and
+ * `maxPermits` permits of the pipeline's target semaphore, load the chunks into their staging tables at most
+ * that many at a time, then merge once with the version guard and drop staging. Past `maxRejectRatio` the load
+ * fails before the merge, so the target is unchanged. Progress is the custom status.
+ */
+import * as df from 'durable-functions';
+import { shardFor, shardKey, splitCapacity } from '../core/semaphore';
+import { SluiceError } from '../core/errors';
+import {
+  dropLoadStagingActivityName, loadChunkActivityName, mergeLoadActivityName, planLoadActivityName,
+  type DropLoadStagingInput, type LoadChunkInput, type MergeLoadInput, type PlanLoadInput,
+} from '../functions/activities/elt-load';
+import { eltLoadInputSchema, type EltLoadInput, type LoadChunkResult, type MergeLoadResult, type PlanLoadResult } from './elt-load-input';
+import { acquirePermit, releasePermit, type PermitRef } from './permits';
+
+export const eltLoadOrchestrationName = 'eltLoad';
+
+export interface EltLoadStatus {
+  chunksDone: number;
+  chunksTotal: number;
+  rows: number;
+  rejects: number;
+}
+
+export interface EltLoadResult extends EltLoadStatus {
+  loadId: string;
+  files: number;
+  bytes: number;
+  permits: number;
+  merge: MergeLoadResult | null;
+}
+
+type Step<T> = Generator<df.Task, T, unknown>;
+
+/** Transient sink/source errors retry with backoff; a chunk retry replaces its own staging table. */
+function activityRetry(): df.RetryOptions {
+  const options = new df.RetryOptions(1_000, 3);
+  options.backoffCoefficient = 2;
+  return options;
+}
+
+function parseInput(input: unknown): EltLoadInput {
+  const parsed = eltLoadInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SluiceError('MessageInvalid', `${eltLoadOrchestrationName}: input invalid at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}. To fix: start loads through POST /api/loads.`);
+  }
+  return parsed.data;
+}
+
+function targetPermitRef(input: EltLoadInput, owner: string): PermitRef {
+  const { target } = input;
+  const shard = shardFor(owner, target.shards);
+  const shardCapacity = splitCapacity(target.capacity, target.shards)[shard]!;
+  return {
+    key: shardKey(target.name, shard, target.shards),
+    owner,
+    permits: Math.min(input.maxPermits, shardCapacity),
+    min: 1,
+    leaseInMs: target.leaseInMs,
+    capacityIfNew: shardCapacity,
+  };
+}
+
+/** Cleanup on the failure path: a failed drop is logged, never hides the load's own error. */
+function* dropStagingQuietly(context: df.OrchestrationContext, retry: df.RetryOptions, staged: DropLoadStagingInput): Step<void> {
+  try {
+    yield context.df.callActivityWithRetry(dropLoadStagingActivityName, retry, staged);
+  } catch (error) {
+    if (!context.df.isReplaying) context.warn('sluice:elt dropping staging after a failed chunk failed', { loadId: staged.loadId, error: String(error) });
+  }
+}
+
+export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> {
+  const input = parseInput(context.df.getInput());
+  const retry = activityRetry();
+  const planInput: PlanLoadInput = { loadId: input.loadId, container: input.container, selection: input.selection, format: input.format, table: input.table, targetChunkBytes: input.targetChunkBytes };
+  const plan = (yield context.df.callActivityWithRetry(planLoadActivityName, retry, planInput)) as PlanLoadResult;
+  const status: EltLoadStatus = { chunksDone: 0, chunksTotal: plan.chunks.length, rows: 0, rejects: 0 };
+  context.df.setCustomStatus(status);
+  const result: EltLoadResult = { loadId: input.loadId, files: plan.files, bytes: plan.bytes, permits: 0, merge: null, ...status };
+  if (plan.chunks.length === 0) return result;
+
+  const ref = targetPermitRef(input, context.df.instanceId);
+  const held = yield* acquirePermit(context, ref, input.permitRecheckInMs);
+  result.permits = held.permits;
+  try {
+    // Waves of at most `permits` chunk loads: never more chunk loads at once than permits held.
+    for (let from = 0; from < plan.chunks.length; from += held.permits) {
+      const wave = plan.chunks.slice(from, from + held.permits).map((chunk) => {
+        const chunkInput: LoadChunkInput = { loadId: input.loadId, container: input.container, rejectsContainer: input.rejectsContainer, format: input.format, table: input.table, chunk };
+        return context.df.callActivityWithRetry(loadChunkActivityName, retry, chunkInput);
+      });
+      let done: LoadChunkResult[];
+      try {
+        done = (yield context.df.Task.all(wave)) as LoadChunkResult[];
+      } catch (error) {
+        // A chunk failed after its retries: the load fails, and no staging table outlives it.
+        yield* dropStagingQuietly(context, retry, { loadId: input.loadId, chunkCount: plan.chunks.length });
+        throw error;
+      }
+      for (const chunk of done) {
+        status.chunksDone++;
+        status.rows += chunk.rows;
+        status.rejects += chunk.rejects;
+      }
+      context.df.setCustomStatus(status);
+    }
+    const staged = { loadId: input.loadId, chunkCount: plan.chunks.length };
+    const seen = status.rows + status.rejects;
+    if (seen > 0 && status.rejects / seen > input.maxRejectRatio) {
+      yield context.df.callActivityWithRetry(dropLoadStagingActivityName, retry, staged satisfies DropLoadStagingInput);
+      throw new SluiceError('RejectThresholdExceeded',
+        `Load "${input.loadId}" of pipeline "${input.pipeline}" rejected ${status.rejects} of ${seen} rows (${(100 * status.rejects / seen).toFixed(2)}%), more than maxRejectRatio ${input.maxRejectRatio}; the target table was not changed. ` +
+        `To fix: see the rejected rows with their file, line and reason in container "${input.rejectsContainer}" under "${input.loadId}/", correct the data and load it again (or raise maxRejectRatio).`,
+        { ids: { loadId: input.loadId, pipeline: input.pipeline } });
+    }
+    const mergeInput: MergeLoadInput = { loadId: input.loadId, table: input.table, chunkCount: plan.chunks.length };
+    result.merge = (yield context.df.callActivityWithRetry(mergeLoadActivityName, retry, mergeInput)) as MergeLoadResult;
+    yield context.df.callActivityWithRetry(dropLoadStagingActivityName, retry, staged satisfies DropLoadStagingInput);
+  } finally {
+    yield* releasePermit(context, ref);
+  }
+  return { ...result, ...status };
+}
+
+df.app.orchestration(eltLoadOrchestrationName, eltLoad);

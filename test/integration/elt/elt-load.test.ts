@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { Client } from 'pg';
+import { createBlobServiceClient, ensureContainer } from '../../../connectors/blob';
+import { useLocalServices } from '../../support/local-services';
+import { buildApp, startAppUnderTest, type AppUnderTest } from '../config/app-under-test';
+
+const services = useLocalServices();
+const rows = 3000;
+/** Rows whose amount is not numeric, and one with a missing field: 6 rejects of 3000 (0.2%). */
+const badAmount = new Set([100, 900, 1500, 2200, 2999]);
+const shortRow = 1234;
+
+const pipeline = (name: string, maxRejectRatio: number) => ({
+  name, streams: [name], source: { kind: 'blob', container: 'landing', prefix: 'orders/' },
+  target: { kind: 'postgres', schema: 'lake', table: 'orders' }, targetSemaphore: 'pg',
+  keyColumns: ['id'], versionColumn: 'version', columns: { id: 'bigint', version: 'bigint', note: 'text', amount: 'numeric' },
+  format: { kind: 'csv' }, maxRejectRatio, targetChunkBytes: 24 * 1024, maxTargetPermits: 4,
+});
+const config = { semaphores: [{ kind: 'target', name: 'pg', capacity: 2 }], pipelines: [pipeline('orders', 0.01), pipeline('orders-strict', 0.001)] };
+
+/** Notes hold commas, doubled quotes and newlines; the expected checksum covers only the good rows. */
+function generate(): { csv: string; checksum: string; good: number } {
+  const parts = ['id,version,note,amount\n'];
+  const hash = createHash('sha256');
+  let good = 0;
+  for (let id = 1; id <= rows; id++) {
+    const note = `note ${id}, with "quotes"${id % 3 === 0 ? '\nand a second line' : ''}`;
+    const amount = badAmount.has(id) ? 'lots' : `${id}.25`;
+    const quoted = `"${note.replaceAll('"', '""')}"`;
+    parts.push(id === shortRow ? `${id},1,${quoted}\n` : `${id},1,${quoted},${amount}\n`);
+    if (!badAmount.has(id) && id !== shortRow) {
+      hash.update(`${id}|${note}|${id}.25\n`);
+      good++;
+    }
+  }
+  return { csv: parts.join(''), checksum: hash.digest('hex'), good };
+}
+
+describe('ELT load from Blob into PostgreSQL on the local host', () => {
+  let app: AppUnderTest;
+  let appDir: string;
+  let pg: Client;
+  const data = generate();
+
+  beforeAll(async () => {
+    appDir = buildApp();
+    app = await startAppUnderTest(appDir, { ...services().env(), SLUICE_CONFIG: JSON.stringify(config) });
+    pg = new Client({ connectionString: services().postgres.connectionString });
+    await pg.connect();
+    const blobs = createBlobServiceClient({ connectionString: services().blob.connectionString });
+    const landing = blobs.getContainerClient('landing');
+    await ensureContainer(landing);
+    await ensureContainer(blobs.getContainerClient('rejects'));
+    await landing.getBlockBlobClient('orders/day.csv').uploadData(Buffer.from(data.csv));
+  }, 180_000);
+  afterAll(async () => {
+    await pg?.end();
+    await app?.stop();
+    if (appDir !== undefined) rmSync(appDir, { recursive: true, force: true });
+  });
+
+  /** Starts a load through the API and returns its final Durable status once the host is idle. */
+  async function load(body: Record<string, unknown>): Promise<{ runtimeStatus: string; output: unknown; customStatus: unknown }> {
+    const response = await app.call('POST', 'loads', { body });
+    expect(response.status).toBe(202);
+    const started = (await response.json()) as { id: string; statusQueryGetUri: string };
+    expect(response.headers.get('location')).toBe(started.statusQueryGetUri);
+    await app.durableIdle();
+    return (await (await fetch(started.statusQueryGetUri)).json()) as { runtimeStatus: string; output: unknown; customStatus: unknown };
+  }
+
+  async function tableState(): Promise<{ count: number; checksum: string }> {
+    const result = await pg.query<{ line: string }>(`select id || '|' || note || '|' || amount as line from lake.orders order by id`);
+    return { count: result.rows.length, checksum: createHash('sha256').update(result.rows.map((r) => `${r.line}\n`).join('')).digest('hex') };
+  }
+
+  async function rejectLines(loadId: string): Promise<Array<{ file: string; line: number; raw: string; reason: string }>> {
+    const container = createBlobServiceClient({ connectionString: services().blob.connectionString }).getContainerClient('rejects');
+    const lines = [];
+    for await (const blob of container.listBlobsFlat({ prefix: `${loadId}/` })) {
+      const text = (await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
+      lines.push(...text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { file: string; line: number; raw: string; reason: string }));
+    }
+    return lines;
+  }
+
+  /** Most chunk loads in flight at once, from the activity's start/finish log lines in host order. */
+  function chunkConcurrency(): { starts: number; max: number } {
+    let inFlight = 0;
+    let max = 0;
+    let starts = 0;
+    for (const entry of app.logs) {
+      if (entry.message.includes('sluice:elt chunk started')) {
+        starts++;
+        max = Math.max(max, ++inFlight);
+      } else if (entry.message.includes('sluice:elt chunk finished')) inFlight--;
+    }
+    return { starts, max };
+  }
+
+  it('loads the file exactly in parallel chunks under target capacity 2, with rejects listed by line', async () => {
+    const status = await load({ pipeline: 'orders', blob: 'orders/day.csv' });
+    expect(status.runtimeStatus).toBe('Completed');
+    const output = status.output as { loadId: string; chunksTotal: number; rows: number; rejects: number; permits: number; merge: { inserted: number } };
+    expect(output).toMatchObject({ rows: data.good, rejects: 6, permits: 2, merge: { inserted: data.good } });
+    expect(output.chunksTotal).toBeGreaterThanOrEqual(4);
+    expect(status.customStatus).toEqual({ chunksDone: output.chunksTotal, chunksTotal: output.chunksTotal, rows: data.good, rejects: 6 });
+    expect(await tableState()).toEqual({ count: data.good, checksum: data.checksum });
+    expect(chunkConcurrency()).toEqual({ starts: output.chunksTotal, max: 2 });
+    // Each bad row is in the rejects blobs with its file and the line it starts on (a third of the notes span two lines).
+    const rejects = await rejectLines(output.loadId);
+    const lineOf = (id: number) => 1 + id + Math.floor((id - 1) / 3);
+    expect(rejects.map((r) => r.line).sort((x, y) => x - y)).toEqual([...badAmount, shortRow].sort((x, y) => x - y).map(lineOf));
+    expect(rejects.find((r) => r.line === lineOf(shortRow))).toEqual({ file: 'orders/day.csv', line: lineOf(shortRow), raw: '1234,1,"note 1234, with ""quotes"""', reason: 'expected 4 fields, got 3' });
+  });
+
+  it('loading the same file again, named by its blob URL, changes nothing (every row skipped by the version guard)', async () => {
+    const before = await tableState();
+    const status = await load({ pipeline: 'orders', blobUrl: `${services().blob.blobEndpoint}/landing/orders/day.csv` });
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output).toMatchObject({ rows: data.good, rejects: 6, merge: { candidates: data.good, inserted: 0, updated: 0, skippedByGuard: data.good } });
+    expect(await tableState()).toEqual(before);
+  });
+
+  it('fails past maxRejectRatio with a message saying how many and where, leaving the target unchanged', async () => {
+    await pg.query('update lake.orders set version = 0, note = $1 where id = 1', ['older']);
+    const before = await tableState();
+    const status = await load({ pipeline: 'orders-strict', blob: 'orders/day.csv' });
+    expect(status.runtimeStatus).toBe('Failed');
+    expect(JSON.stringify(status.output)).toContain('rejected 6 of 3000 rows (0.20%), more than maxRejectRatio 0.001; the target table was not changed');
+    expect(await tableState()).toEqual(before);
+    const staging = await pg.query(`select count(*)::int as n from pg_tables where schemaname = 'sluice_staging'`);
+    expect(staging.rows[0]).toEqual({ n: 0 });
+  });
+
+  it('answers 400 for an invalid body or a blob URL of another account and 404 for an unknown pipeline', async () => {
+    expect((await app.call('POST', 'loads', { body: { pipeline: 'orders' } })).status).toBe(400);
+    const elsewhere = await app.call('POST', 'loads', { body: { pipeline: 'orders', blobUrl: 'https://other.example/landing/orders/day.csv' } });
+    expect(elsewhere.status).toBe(400);
+    expect(((await elsewhere.json()) as { error: { message: string } }).error.message).toContain("is not a blob of this app's storage account");
+    const unknown = await app.call('POST', 'loads', { body: { pipeline: 'nope', blob: 'orders/day.csv' } });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toContain('Pipeline "nope" does not exist');
+  });
+});
