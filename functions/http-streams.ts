@@ -1,15 +1,18 @@
 /**
  * Operators' API of streams (docs/api.md): list and get a stream's status (lag, counters, failures, which semaphore
- * its worker waits for), suspend and reconcile through the `streamControl` orchestration.
+ * its worker waits for), suspend, reconcile and resume through the `streamControl` orchestration.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
+import { findPipeline } from '../core/config';
 import { SluiceError } from '../core/errors';
 import { getStreamStatus, streamStateSchema, type StreamState, type StreamStatusView } from '../core/stream';
 import { semaphoreEntityName } from '../entities/semaphore-operations';
 import { streamEntityName } from '../entities/stream-operations';
 import { streamControlOrchestrationName, type StreamControlInput } from '../orchestrators/stream-control';
+import { getEffectiveConfig } from './config-runtime';
+import { streamWorkerInputFor } from './stream-worker-config';
 import { durableClientInput, listAllEntities, listEntityPage, readEntity } from './durable-entities';
 import { handle, jsonBody, parseWith, runControl } from './http-operator';
 import { semaphoreNameOf, semaphoreStateOf } from './semaphore-views';
@@ -115,8 +118,30 @@ async function control(request: HttpRequest, context: InvocationContext, command
   return { status: 200, jsonBody: { result, stream: await streamView(client, id) } };
 }
 
+/**
+ * Resume: the stream leaves `suspended`, and if anything is pending one worker is elected and started with the
+ * pipeline's current configuration; it processes everything that arrived meanwhile as one catch-up window.
+ */
+async function resume(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const id = streamIdOf(request);
+  const client = df.getClient(context);
+  const before = await streamView(client, id);
+  if (before.status !== 'suspended') {
+    return { status: 409, jsonBody: { error: { code: 'PreconditionFailed', message: `Stream "${id}" is ${before.status}, not suspended: there is nothing to resume.`, target: 'status' } } };
+  }
+  const config = await getEffectiveConfig();
+  const pipeline = findPipeline(config, id);
+  if (pipeline === undefined) {
+    return { status: 409, jsonBody: { error: { code: 'ConfigInvalid', message: `No pipeline serves stream "${id}", so no worker can run it. To fix: add a pipeline whose streams match "${id}", then resume.`, target: 'pipeline' } } };
+  }
+  const input: StreamControlInput = { command: 'resume', worker: streamWorkerInputFor(config, pipeline, id) };
+  const result = await runControl(client, streamControlOrchestrationName, input, `resume of stream "${id}"`);
+  return { status: 200, jsonBody: { result, stream: await streamView(client, id) } };
+}
+
 const extraInputs = [durableClientInput];
 app.http('streamsList', { route: 'streams', methods: ['GET'], authLevel: 'function', extraInputs, handler: handle(listStreams) });
 app.http('streamsGet', { route: 'streams/{id}', methods: ['GET'], authLevel: 'function', extraInputs, handler: handle(getStream) });
 app.http('streamsSuspend', { route: 'streams/{id}/suspend', methods: ['POST'], authLevel: 'function', extraInputs, handler: handle((r, c) => control(r, c, 'suspend')) });
+app.http('streamsResume', { route: 'streams/{id}/resume', methods: ['POST'], authLevel: 'function', extraInputs, handler: handle(resume) });
 app.http('streamsReconcile', { route: 'streams/{id}/reconcile', methods: ['POST'], authLevel: 'function', extraInputs, handler: handle((r, c) => control(r, c, 'reconcile')) });

@@ -133,7 +133,7 @@ function actionsCell(s, detail) {
     if (detail && detail.suspension && detail.suspension.failedWindow) {
       cell.append(button('Discard failed window', 'Discard the failed window of ' + s.streamId, () => command(s.streamId, 'reconcile', { discardFailedWindow: true })));
     }
-    cell.append(el('span', { className: 'muted', textContent: 'Resume: not in the API yet (docs/api.md).' }));
+    cell.append(button('Resume', 'Resume ' + s.streamId, () => command(s.streamId, 'resume', {})));
   } else {
     cell.append(button('Suspend', 'Suspend ' + s.streamId, () => askSuspend(s.streamId)));
   }

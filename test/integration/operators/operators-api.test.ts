@@ -116,6 +116,19 @@ describe('operators API of streams and semaphores on the local host', () => {
     expect(await reconciled.json()).toMatchObject({ result: { command: 'reconcile', discardedEvents: 0 }, stream: { status: 'suspended', watermarkMs: 1_000 } });
   });
 
+  it('resumes only a suspended stream, and only when a pipeline serves it, leaving it suspended otherwise', async () => {
+    const notSuspended = await app.call('POST', 'streams/UK_Account/resume', { body: {} });
+    expect(notSuspended.status).toBe(409);
+    expect(await notSuspended.json()).toMatchObject({ error: { code: 'PreconditionFailed', target: 'status' } });
+
+    expect((await app.call('POST', 'streams/FR_Account/suspend', { body: { reason: 'maintenance' } })).status).toBe(200);
+    const noPipeline = await app.call('POST', 'streams/FR_Account/resume', { body: {} });
+    expect(noPipeline.status).toBe(409);
+    expect(await noPipeline.json()).toMatchObject({ error: { code: 'ConfigInvalid', target: 'pipeline' } });
+    expect(await json(await app.call('GET', 'streams/FR_Account'))).toMatchObject({ status: 'suspended' });
+    expect((await app.call('POST', 'streams/nowhere/resume', { body: {} })).status).toBe(404);
+  });
+
   it('lists and gets semaphores with holders, leases and waiter positions', async () => {
     const list = await json<{ semaphores: Array<{ name: string }> }>(await app.call('GET', 'semaphores'));
     expect(list.semaphores.map((s) => s.name)).toContain('target:pg');
