@@ -17,6 +17,25 @@ export const RESOURCE_TYPES = {
 
 export type ResourceTypeName = keyof typeof RESOURCE_TYPES;
 
+/**
+ * `Sluice/streams`: the desired operator state of one stream (not configuration: it is applied through the streams
+ * API, suspend or resume, and nothing is stored for it).
+ */
+export const STREAM_RESOURCE_TYPE = 'Sluice/streams';
+
+export const streamDesiredStateSchema = z
+  .object({
+    name: z.string().regex(/^[^\s/?#]{1,256}$/, 'expected a stream id (the Service Bus session id), without spaces, "/", "?" or "#"')
+      .describe('Stream id (the Service Bus session id of its events), e.g. "UK_Account".'),
+    suspended: z.boolean().describe('Desired state: true suspends the stream (ingress keeps accepting its events), false resumes it (one catch-up window covers what arrived meanwhile).'),
+    reason: z.string().min(1, 'expected a non-empty reason').max(1000, 'expected at most 1000 characters').optional()
+      .describe('Why the stream is suspended, shown to operators. Required when suspended is true.'),
+  })
+  .strict()
+  .refine((state) => !state.suspended || state.reason !== undefined, { path: ['reason'], message: 'expected a reason when suspended is true' });
+
+export type StreamDesiredState = z.output<typeof streamDesiredStateSchema>;
+
 /** Semaphores are declared by their entity key, e.g. `target:warehouse`; their `kind` comes from it. */
 export const SEMAPHORE_RESOURCE_NAME = new RegExp(ITEM_NAME.source.replace('(?:(?:source|target):)?', '(?:source|target):'));
 

@@ -6,14 +6,10 @@
 import { z } from 'zod';
 import { parseConfigItem, type ConfigKind } from '../../core/config';
 import { isSluiceError } from '../../core/errors';
-import { extensionConfigSchema, RESOURCE_TYPES, type ExtensionConfig } from '../resource-types';
+import { extensionConfigSchema, RESOURCE_TYPES, STREAM_RESOURCE_TYPE, type ExtensionConfig } from '../resource-types';
+import { callSluice, RequestError, type ApiAnswer } from './api-call';
 import type { ExtensionError, OperationResponse, ResourceReference, ResourceSpecification } from './protocol';
-
-class RequestError extends Error {
-  constructor(readonly code: string, readonly target: string, message: string) {
-    super(message);
-  }
-}
+import { applyStreamState, parseStreamState, readStreamState } from './streams';
 
 function fail(error: unknown): OperationResponse {
   const e: ExtensionError = error instanceof RequestError
@@ -54,32 +50,12 @@ function nameOf(value: unknown): string {
   return result.data.name;
 }
 
-interface ApiAnswer {
-  status: number;
-  body: Record<string, unknown>;
+function callApi(config: ExtensionConfig, method: string, kind: ConfigKind, name: string, body?: unknown): Promise<ApiAnswer> {
+  return callSluice(config, method, `config/${kind}/${encodeURIComponent(name)}`, `${kind}/${name}`, body);
 }
 
-async function callApi(config: ExtensionConfig, method: string, kind: ConfigKind, name: string, body?: unknown): Promise<ApiAnswer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (config.functionKey !== undefined) headers['x-functions-key'] = config.functionKey;
-  if (config.accessToken !== undefined) headers['authorization'] = `Bearer ${config.accessToken}`;
-  const url = `${config.endpoint.replace(/\/+$/, '')}/api/config/${kind}/${encodeURIComponent(name)}`;
-  let response: Response;
-  try {
-    response = await fetch(url, { method, headers, signal: AbortSignal.timeout(config.timeoutInMs), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  } catch (error) {
-    const timedOut = (error as Error).name === 'TimeoutError';
-    throw new RequestError('SluiceUnreachable', 'config.endpoint', `${method} ${kind}/${name}: the Sluice management API at ${config.endpoint} ` +
-      `${timedOut ? `did not answer within ${config.timeoutInMs} ms` : `could not be reached (${(error as Error).message})`}. To fix: check "endpoint" and that the app is running; re-running the deployment is safe.`);
-  }
-  const text = await response.text();
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-  } catch {
-    parsed = {};
-  }
-  return { status: response.status, body: parsed };
+function isStreamType(type: string): boolean {
+  return type.split('@')[0] === STREAM_RESOURCE_TYPE;
 }
 
 function apiError(kind: ConfigKind, name: string, answer: ApiAnswer): RequestError {
@@ -113,6 +89,11 @@ function validate(spec: ResourceSpecification): { config: ExtensionConfig; kind:
 
 export async function createOrUpdate(spec: ResourceSpecification): Promise<OperationResponse> {
   try {
+    if (isStreamType(spec.type)) {
+      const config = parseConfig(spec.config);
+      const state = parseStreamState(parseJson(spec.properties, 'The resource properties', 'properties') as Record<string, unknown>);
+      return resource(spec.type, spec.apiVersion, state.name, await applyStreamState(config, state));
+    }
     const { config, kind, name, body } = validate(spec);
     const answer = await callApi(config, 'PUT', kind, name, body);
     if (answer.status !== 200 && answer.status !== 201) throw apiError(kind, name, answer);
@@ -127,6 +108,11 @@ export async function createOrUpdate(spec: ResourceSpecification): Promise<Opera
 /** Validation only: what would be sent, without calling the app. */
 export async function preview(spec: ResourceSpecification): Promise<OperationResponse> {
   try {
+    if (isStreamType(spec.type)) {
+      parseConfig(spec.config);
+      const state = parseStreamState(parseJson(spec.properties, 'The resource properties', 'properties') as Record<string, unknown>);
+      return resource(spec.type, spec.apiVersion, state.name, { ...state, status: 'preview' });
+    }
     const { name, body } = validate(spec);
     return resource(spec.type, spec.apiVersion, name, { ...body, name, status: 'preview' });
   } catch (error) {
@@ -137,6 +123,10 @@ export async function preview(spec: ResourceSpecification): Promise<OperationRes
 export async function get(reference: ResourceReference): Promise<OperationResponse> {
   try {
     const config = parseConfig(reference.config);
+    if (isStreamType(reference.type)) {
+      const name = nameOf(parseJson(reference.identifiers, 'The resource identifiers', 'identifiers'));
+      return resource(reference.type, reference.apiVersion, name, await readStreamState(config, name));
+    }
     const kind = kindOf(reference.type);
     const name = nameOf(parseJson(reference.identifiers, 'The resource identifiers', 'identifiers'));
     const answer = await callApi(config, 'GET', kind, name);
@@ -151,6 +141,11 @@ export async function get(reference: ResourceReference): Promise<OperationRespon
 export async function remove(reference: ResourceReference): Promise<OperationResponse> {
   try {
     const config = parseConfig(reference.config);
+    if (isStreamType(reference.type)) {
+      // A stream's state is not configuration: forgetting the declaration leaves the stream as it is.
+      const name = nameOf(parseJson(reference.identifiers, 'The resource identifiers', 'identifiers'));
+      return resource(reference.type, reference.apiVersion, name, { name, status: 'left as it is' });
+    }
     const kind = kindOf(reference.type);
     const name = nameOf(parseJson(reference.identifiers, 'The resource identifiers', 'identifiers'));
     const answer = await callApi(config, 'DELETE', kind, name);

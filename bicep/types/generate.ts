@@ -6,7 +6,7 @@
 import { buildIndex, CrossFileTypeReference, ObjectTypePropertyFlags, TypeFactory, writeIndexJson, writeTypesJson, type ObjectTypeProperty, type TypeReference } from 'bicep-types';
 import { z } from 'zod';
 import { configItemSchemas } from '../../core/config';
-import { API_VERSION, EXTENSION_NAME, extensionConfigSchema, RESOURCE_TYPES, SEMAPHORE_RESOURCE_NAME, type ResourceTypeName } from '../resource-types';
+import { API_VERSION, EXTENSION_NAME, extensionConfigSchema, RESOURCE_TYPES, SEMAPHORE_RESOURCE_NAME, STREAM_RESOURCE_TYPE, streamDesiredStateSchema, type ResourceTypeName } from '../resource-types';
 
 type JsonSchema = {
   type?: string;
@@ -119,6 +119,10 @@ export function generateBicepTypes(version: string): GeneratedTypes {
     }
     factory.addUnscopedResourceType(`${typeName}@${API_VERSION}`, body);
   }
+  const streamSchema = jsonSchema(streamDesiredStateSchema);
+  const streamName: ObjectTypeProperty = { type: converter.type(streamSchema.properties?.['name'] ?? {}, 'streamsName'), flags: identifier, description: streamSchema.properties?.['name']?.description };
+  const streamStatus: ObjectTypeProperty = { type: factory.addStringType(), flags: ObjectTypePropertyFlags.ReadOnly, description: 'Set by Sluice: "suspended", "resumed" or "unchanged", with the stream status.' };
+  factory.addUnscopedResourceType(`${STREAM_RESOURCE_TYPE}@${API_VERSION}`, converter.object(streamSchema, 'streams', { name: streamName, status: streamStatus }));
   const config = converter.object(jsonSchema(extensionConfigSchema), 'configuration', {
     functionKey: { type: factory.addStringType(true), flags: ObjectTypePropertyFlags.None, description: extensionConfigSchema.shape.functionKey.description },
     accessToken: { type: factory.addStringType(true), flags: ObjectTypePropertyFlags.None, description: extensionConfigSchema.shape.accessToken.description },

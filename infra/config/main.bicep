@@ -26,6 +26,9 @@ param warehouseCapacity int
 @description('Webhook told about completed and failed loads.')
 param completionWebhookUrl string
 
+@description('Streams an operator keeps suspended (e.g. while a target table is migrated); they must have received events. Removing one here does not resume it: declare it with suspended: false for one deployment.')
+param suspendedStreams string[] = []
+
 // One pipeline per CRM object type; the names are also listed in the `declared` output.
 var pipelineNames = [for objectType in objectTypes: 'crm-${toLower(objectType)}']
 
@@ -79,6 +82,15 @@ resource pipelines 'Sluice/pipelines@2026-11-01' = [
     policy: crmPolicy.name
     notify: [loadComplete.name]
     dependsOn: [crm, warehouse]
+  }
+]
+
+// Desired operator state of streams: applied through the streams API (suspend / resume), nothing is stored.
+resource streamStates 'Sluice/streams@2026-11-01' = [
+  for stream in suspendedStreams: {
+    name: stream
+    suspended: true
+    reason: 'Suspended by the configuration deployment (infra/config).'
   }
 ]
 

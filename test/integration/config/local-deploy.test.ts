@@ -175,4 +175,25 @@ describe('bicep local-deploy of infra/config against the app on the local host',
     expect(applied[0]).toBe('deleted pipelines/crm-lead');
     expect(await names('pipelines')).toEqual(['crm-account', 'crm-contact', 'crm-opportunity']);
   });
+
+  it('suspends a stream declared in suspendedStreams through Sluice/streams, and a re-run leaves it unchanged', async () => {
+    // The stream exists once it has received an event (as the ingress would append it).
+    const append = { events: [{ stream: 'UK_Account', occurredAtMs: 1_000 }], candidateWorkerId: 'stream-worker:UK_Account:w1', leaseInMs: 600_000, nowMs: Date.now() };
+    const signal = await fetch(`${app.host.url}/runtime/webhooks/durabletask/entities/stream/UK_Account?op=append`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(append),
+    });
+    expect(signal.status).toBe(202);
+    await app.durableIdle();
+    const declared = { params: (text: string) => `${text}\nparam suspendedStreams = ['UK_Account']\n` };
+
+    const first = await deploy(declared);
+    expect(first.status).toBe(0);
+    const stream = (await (await app.call('GET', 'streams/UK_Account')).json()) as { status: string; suspension: { reason: string } };
+    expect(stream).toMatchObject({ status: 'suspended', suspension: { reason: 'Suspended by the configuration deployment (infra/config).' } });
+    const audits = await auditCount();
+    const second = await deploy(declared);
+    expect(second.status).toBe(0);
+    expect(await auditCount()).toBe(audits);
+    expect(((await (await app.call('GET', 'streams/UK_Account')).json()) as { status: string }).status).toBe('suspended');
+  });
 });
