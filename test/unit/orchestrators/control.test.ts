@@ -1,22 +1,10 @@
-import type { StreamWorkerInput } from '../../../orchestrators/stream-worker-input';
+import { streamWorkerInputFixture } from '../../support/stream-worker-fixture';
 import { loadApp } from '../../support/durable-app';
 import { actionCount, lastAction, ReplayHarness } from '../../support/replay';
 
 const app = loadApp();
 const t0 = Date.parse('2026-11-23T10:00:00.000Z');
-const worker: StreamWorkerInput = {
-  streamId: 'UK_Account',
-  pipeline: 'accounts',
-  leaseInMs: 300_000,
-  limits: { maxRecordsPerWindow: 100, maxBlobRefsPerWindow: 10, maxEventsPerWindow: 100 },
-  keys: { keyColumns: ['id'] },
-  source: { name: 'source:crm', capacity: 3, shards: 1, permits: 1, leaseInMs: 600_000 },
-  target: { name: 'target:pg', capacity: 4, shards: 1, permits: 1, leaseInMs: 600_000 },
-  permitRecheckInMs: 30_000,
-  retry: { firstRetryIntervalInMs: 1_000, maxNumberOfAttempts: 3, backoffCoefficient: 2, maxRetryIntervalInMs: 60_000 },
-  suspendAfterFailures: 5,
-  windowsPerExecution: 50,
-};
+const worker = streamWorkerInputFixture();
 
 describe('streamControl replay', () => {
   it('resumes the stream and starts the worker it elected, replaying to the same state', async () => {

@@ -1,4 +1,5 @@
 import type { StreamWindow } from '../../../core/stream';
+import { streamWorkerInputFixture } from '../../support/stream-worker-fixture';
 import type { StreamWorkerInput } from '../../../orchestrators/stream-worker-input';
 import { loadApp } from '../../support/durable-app';
 import { actionCount, lastAction, ReplayHarness, type OrchestratorState } from '../../support/replay';
@@ -6,19 +7,12 @@ import { actionCount, lastAction, ReplayHarness, type OrchestratorState } from '
 const app = loadApp();
 const t0 = Date.parse('2026-11-23T10:00:00.000Z');
 const instanceId = 'stream-worker:UK_Account';
-const workerInput: StreamWorkerInput = {
-  streamId: 'UK_Account',
-  pipeline: 'accounts',
-  leaseInMs: 300_000,
-  limits: { maxRecordsPerWindow: 100, maxBlobRefsPerWindow: 10, maxEventsPerWindow: 100 },
+const workerInput = streamWorkerInputFixture({
   keys: { keyColumns: ['id'], versionColumn: 'v' },
-  source: { name: 'source:crm', capacity: 3, shards: 1, permits: 1, leaseInMs: 600_000 },
-  target: { name: 'target:pg', capacity: 4, shards: 1, permits: 1, leaseInMs: 600_000 },
-  permitRecheckInMs: 30_000,
   retry: { firstRetryIntervalInMs: 1_000, maxNumberOfAttempts: 2, backoffCoefficient: 2, maxRetryIntervalInMs: 60_000 },
   suspendAfterFailures: 2,
   windowsPerExecution: 5,
-};
+});
 const retryOptions = { firstRetryIntervalInMilliseconds: 1_000, maxNumberOfAttempts: 2, backoffCoefficient: 2, maxRetryIntervalInMilliseconds: 60_000 };
 const window: StreamWindow = {
   streamId: 'UK_Account',

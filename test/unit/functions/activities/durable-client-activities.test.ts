@@ -1,21 +1,9 @@
-import type { StreamWorkerInput } from '../../../../orchestrators/stream-worker-input';
+import { streamWorkerInputFixture } from '../../../support/stream-worker-fixture';
 import { loadApp } from '../../../support/durable-app';
 import { orchestrationStatus, startDurableRpcStub, type DurableRpcStub, type Responder } from '../../../support/durable-rpc-stub';
 
 const app = loadApp();
-const worker: StreamWorkerInput = {
-  streamId: 'UK_Account',
-  pipeline: 'accounts',
-  leaseInMs: 300_000,
-  limits: { maxRecordsPerWindow: 100, maxBlobRefsPerWindow: 10, maxEventsPerWindow: 100 },
-  keys: { keyColumns: ['id'] },
-  source: { name: 'source:crm', capacity: 3, shards: 1, permits: 1, leaseInMs: 600_000 },
-  target: { name: 'target:pg', capacity: 4, shards: 1, permits: 1, leaseInMs: 600_000 },
-  permitRecheckInMs: 30_000,
-  retry: { firstRetryIntervalInMs: 1_000, maxNumberOfAttempts: 3, backoffCoefficient: 2, maxRetryIntervalInMs: 60_000 },
-  suspendAfterFailures: 5,
-  windowsPerExecution: 50,
-};
+const worker = streamWorkerInputFixture();
 
 let stub: DurableRpcStub | undefined;
 async function withStub(respond: Responder): Promise<DurableRpcStub> {
