@@ -17,7 +17,9 @@ export type SluiceErrorCode =
   | 'SourceFailed'
   | 'PreconditionFailed'
   | 'InvalidArgument'
-  | 'ConfigNotFound';
+  | 'ConfigNotFound'
+  | 'WindowNotFound'
+  | 'ReplayNotFound';
 
 export interface SluiceErrorOptions {
   /** Whether retrying the same operation may succeed. @default false */

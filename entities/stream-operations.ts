@@ -7,11 +7,13 @@ import { streamEventSchema } from '../core/coalesce';
 import {
   append,
   commit,
+  completeReplay,
   commitCountsSchema,
   fail,
   getStreamStatus,
   reconcile,
   renewLease,
+  requestReplay,
   resume,
   suspend,
   take,
@@ -24,7 +26,7 @@ import { parseInput, unknownOperation } from './operation';
 export const streamEntityName = 'stream';
 
 /** Re-exported for orchestrators (their lint forbids import paths containing the Node module name "stream"). */
-export type { StreamWindow, TakeResult } from '../core/stream';
+export type { ReplayRequest, StreamWindow, TakeResult } from '../core/stream';
 
 const nowMs = z.number().int().nonnegative().describe('Current time, epoch ms.');
 const leaseInMs = z.number().int().positive().describe('Worker lease length in ms.');
@@ -62,6 +64,15 @@ export const streamOperationSchemas = {
     .object({ discardFailedWindow: z.boolean().optional(), watermarkMs: z.number().int().nonnegative().nullable().optional(), nowMs })
     .strict(),
   renewLease: z.object({ workerId, leaseInMs, nowMs }).strict(),
+  requestReplay: z
+    .object({
+      replays: z.array(z.object({ replayId: z.string().min(1), windowSeq: z.number().int().positive() }).strict()).min(1),
+      candidateWorkerId: workerId,
+      leaseInMs,
+      nowMs,
+    })
+    .strict(),
+  completeReplay: z.object({ workerId, replayId: z.string().min(1), nowMs }).strict(),
   get: z.object({ nowMs }).strict(),
 } as const;
 
@@ -83,6 +94,8 @@ export interface StreamOperationResults {
   resume: ElectionReply;
   reconcile: { discardedEvents: number };
   renewLease: { leaseExpiresAtMs: number };
+  requestReplay: ElectionReply;
+  completeReplay: { queuedReplays: number };
   get: StreamStatusView;
 }
 
@@ -127,6 +140,14 @@ const handlers: { [O in StreamOperation]: Handler<O> } = {
   renewLease: (state, input) => {
     const next = renewLease(state, input.workerId, input.leaseInMs, input.nowMs);
     return { state: next, value: { leaseExpiresAtMs: next.worker?.leaseExpiresAtMs ?? input.nowMs } };
+  },
+  requestReplay: (state, input) => {
+    const election = requestReplay(state, input);
+    return { state: election.state, value: electionReply(election) };
+  },
+  completeReplay: (state, input) => {
+    const next = completeReplay(state, input.workerId, input.replayId);
+    return { state: next, value: { queuedReplays: next.replays.length } };
   },
   get: (state, input) => ({ state, value: getStreamStatus(state, input.nowMs) }),
 };

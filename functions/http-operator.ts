@@ -14,6 +14,8 @@ const statusOf: Partial<Record<SluiceErrorCode, number>> = {
   StreamNotFound: 404,
   SemaphoreNotFound: 404,
   ConfigNotFound: 404,
+  WindowNotFound: 404,
+  ReplayNotFound: 404,
   PreconditionFailed: 412,
 };
 

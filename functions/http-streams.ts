@@ -1,6 +1,7 @@
 /**
  * Operators' API of streams (docs/api.md): list and get a stream's status (lag, counters, failures, which semaphore
- * its worker waits for), suspend, reconcile and resume through the `streamControl` orchestration.
+ * its worker waits for), suspend, reconcile and resume through the `streamControl` orchestration. A stream's
+ * windows (ledger) and replays: http-stream-windows.ts.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
@@ -64,7 +65,7 @@ async function permitsOf(context: InvocationContext, workerId: string | null): P
   return { workerId, blockedBy: waiting[0] ?? null, waiting, holding };
 }
 
-async function streamView(client: df.DurableClient, id: string): Promise<StreamStatusView> {
+export async function streamView(client: df.DurableClient, id: string): Promise<StreamStatusView> {
   const raw = await readEntity(client, streamEntityName, id);
   if (raw === undefined) {
     throw new SluiceError('StreamNotFound', `Stream "${id}" does not exist (no event was ever appended to it). To fix: check the id; GET /api/streams lists the streams.`, { ids: { target: 'id', streamId: id } });
@@ -72,7 +73,7 @@ async function streamView(client: df.DurableClient, id: string): Promise<StreamS
   return getStreamStatus(stateOf(id, raw), Date.now());
 }
 
-function streamIdOf(request: HttpRequest): string {
+export function streamIdOf(request: HttpRequest): string {
   return parseWith(z.string().min(1).max(512), request.params['id'], 'stream id');
 }
 
@@ -86,7 +87,8 @@ export async function listStreams(request: HttpRequest, context: InvocationConte
 
 export async function getStream(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const view = await streamView(df.getClient(context), streamIdOf(request));
-  return { status: 200, jsonBody: { ...view, lastSuccessAt: iso(view.counters.lastSuccessAtMs), permits: await permitsOf(context, view.workerId) } };
+  const links = { windows: `/api/streams/${encodeURIComponent(view.streamId)}/windows` };
+  return { status: 200, jsonBody: { ...view, lastSuccessAt: iso(view.counters.lastSuccessAtMs), permits: await permitsOf(context, view.workerId), links } };
 }
 
 /** The entity refuses these reconciles (core/stream reconcile); answering 409 here names the cause instead of a failed instance. */

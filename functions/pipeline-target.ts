@@ -51,3 +51,8 @@ export function safeSegment(streamId: string): string {
 export function windowKey(streamId: string, windowSeq: number): string {
   return `${safeSegment(streamId)}.w${windowSeq}`;
 }
+
+/** Ledger ref (and staging/rejects key) of one replay of a window: `<windowKey>.replay-<replayId>`. */
+export function replayRef(windowRef: string, replayId: string): string {
+  return `${windowRef}.replay-${replayId}`;
+}

@@ -46,6 +46,7 @@ export const windowExtractor: WindowExtractor = {
       stream: input.streamId,
       kind: 'window',
       ref: key,
+      seq: window.seq,
       outcome: 'running',
       startedAt: new Date(startedAtMs).toISOString(),
       window: { from: new Date(window.sinceMs ?? 0).toISOString(), until: new Date(window.untilMs).toISOString(), events: window.events },

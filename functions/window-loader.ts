@@ -3,7 +3,8 @@
  * into its own staging table (chunk = blob), rows that cannot load go to the rejects container, then one
  * version-guarded merge applies the window and staging is dropped. A retry redoes the same staging tables and
  * the guard skips what an earlier attempt merged, so a window never lands twice. The ledger entry the extract
- * opened is closed with the outcome, counts and durations.
+ * opened is closed with the outcome, counts, durations and the landed files. A replay (window-replayer.ts) loads
+ * a committed window's landed files again through the same code, under its own ledger entry.
  */
 import type { Readable } from 'node:stream';
 import { findPipeline, type PipelineConfig } from '../core/config';
@@ -12,6 +13,7 @@ import { openRange, RejectsWriter } from '../connectors/blob';
 import { parseCsv } from '../connectors/csv/parse-csv';
 import { decompressIf } from '../connectors/gzip';
 import { parseNdjson } from '../connectors/ndjson/parse-ndjson';
+import type { LedgerEntry } from '../connectors/cosmos';
 import { copyChunk, dropStaging, ensureTargetTable, mergeStaging, type ChunkRef, type TargetTable } from '../connectors/postgres';
 import type { RejectSink, SourceRecord } from '../connectors/records';
 import type { LandedBlob } from './activities/extract-window';
@@ -61,58 +63,83 @@ async function loadChunks(input: LoadWindowInput, pipeline: PipelineConfig, tabl
   return { chunks, rows, rejects };
 }
 
+/** What to load and which ledger entry records it: a window's own entry, or a replay's. */
+export interface LandedLoad {
+  input: LoadWindowInput;
+  /** Ref of the ledger entry to close with the outcome (the load's id for staging and rejects too). */
+  ref: string;
+  replayOf?: string;
+  startedAtMs: number;
+  /** The entry as opened before the load (the extract's, or the replayed window's), whose fields carry on. */
+  opened: LedgerEntry | undefined;
+  abortSignal?: AbortSignal;
+}
+
+/**
+ * Loads landed files into the pipeline's current target with the version guard and closes the ledger entry with
+ * the outcome, counts, durations and the landed files (what a replay needs to load them again).
+ */
+export async function loadLanded(load: LandedLoad): Promise<LoadWindowResult> {
+  const { input, ref, startedAtMs, opened } = load;
+  const ledger = await getLedger();
+  const entry = {
+    stream: input.streamId,
+    kind: 'window' as const,
+    ref,
+    seq: input.windowSeq,
+    ...(load.replayOf === undefined ? {} : { replayOf: load.replayOf }),
+    startedAt: load.replayOf === undefined ? opened?.startedAt ?? new Date(startedAtMs).toISOString() : new Date(startedAtMs).toISOString(),
+    ...(opened?.window === undefined ? {} : { window: opened.window }),
+    files: input.extracted.landed.map((l) => l.url),
+    landed: input.extracted.landed,
+  };
+  const priorDurations = load.replayOf === undefined ? opened?.durations : {};
+  try {
+    const pipeline = findPipeline(await getEffectiveConfig(), input.streamId);
+    if (pipeline === undefined || pipeline.name !== input.pipeline) {
+      throw new SluiceError('ConfigInvalid', `loadWindow: pipeline "${input.pipeline}" no longer serves stream "${input.streamId}". ` +
+        'To fix: restore the pipeline, or suspend the stream and reconcile it.', { ids: { streamId: input.streamId, windowId: input.windowId } });
+    }
+    const table = targetTableOf(pipeline);
+    await ensureOnce(table);
+    const copied = await loadChunks(input, pipeline, table, ref, load.abortSignal);
+    const copyDoneMs = Date.now();
+    const total = copied.rows + copied.rejects;
+    if (copied.rejects > pipeline.maxRejectRatio * total) {
+      await dropStaging(getPgPool(), copied.chunks);
+      throw new SluiceError('RejectThresholdExceeded', `loadWindow: ${copied.rejects} of ${total} rows of window "${input.windowId}" were rejected, ` +
+        `more than maxRejectRatio ${pipeline.maxRejectRatio} of pipeline "${pipeline.name}". To fix: see the rejects under "${ref}/" in the rejects ` +
+        'container, correct the data or the pipeline columns, then resume or reconcile the stream.', { ids: { streamId: input.streamId, windowId: input.windowId } });
+    }
+    const merged = copied.chunks.length === 0 ? { candidates: 0, inserted: 0, updated: 0, skippedByGuard: 0 } : await mergeStaging(getPgPool(), table, copied.chunks);
+    await dropStaging(getPgPool(), copied.chunks);
+    const finishedAtMs = Date.now();
+    await ledger.upsertEntry({
+      ...entry,
+      outcome: 'succeeded',
+      finishedAt: new Date(finishedAtMs).toISOString(),
+      counts: { rows: copied.rows, inserted: merged.inserted, updated: merged.updated, skippedByGuard: merged.skippedByGuard, rejects: copied.rejects },
+      durations: { ...priorDurations, copyInMs: copyDoneMs - startedAtMs, mergeInMs: finishedAtMs - copyDoneMs, loadInMs: finishedAtMs - startedAtMs },
+    });
+    return { rowsWritten: merged.inserted + merged.updated, rowsRejected: copied.rejects };
+  } catch (error) {
+    const code = isSluiceError(error) ? error.code : 'SinkFailed';
+    await ledger.upsertEntry({
+      ...entry,
+      outcome: 'failed',
+      finishedAt: new Date().toISOString(),
+      durations: { ...priorDurations, loadInMs: Date.now() - startedAtMs },
+      error: { code, message: (error as Error).message },
+    }).catch(() => undefined); // the load's own error is the one to report; the ledger is best effort here
+    throw error;
+  }
+}
+
 export const windowLoader: WindowLoader = {
   async loadWindow(input: LoadWindowInput, options): Promise<LoadWindowResult> {
     const startedAtMs = Date.now();
-    const key = windowKey(input.streamId, input.windowSeq);
-    const ledger = await getLedger();
-    const opened = await ledger.getEntry(input.streamId, 'window', key);
-    const entry = {
-      stream: input.streamId,
-      kind: 'window' as const,
-      ref: key,
-      startedAt: opened?.startedAt ?? new Date(startedAtMs).toISOString(),
-      ...(opened?.window === undefined ? {} : { window: opened.window }),
-      files: input.extracted.landed.map((l) => l.url),
-    };
-    try {
-      const pipeline = findPipeline(await getEffectiveConfig(), input.streamId);
-      if (pipeline === undefined || pipeline.name !== input.pipeline) {
-        throw new SluiceError('ConfigInvalid', `loadWindow: pipeline "${input.pipeline}" no longer serves stream "${input.streamId}". ` +
-          'To fix: restore the pipeline, or suspend the stream and reconcile it.', { ids: { streamId: input.streamId, windowId: input.windowId } });
-      }
-      const table = targetTableOf(pipeline);
-      await ensureOnce(table);
-      const copied = await loadChunks(input, pipeline, table, key, options.abortSignal);
-      const copyDoneMs = Date.now();
-      const total = copied.rows + copied.rejects;
-      if (copied.rejects > pipeline.maxRejectRatio * total) {
-        await dropStaging(getPgPool(), copied.chunks);
-        throw new SluiceError('RejectThresholdExceeded', `loadWindow: ${copied.rejects} of ${total} rows of window "${input.windowId}" were rejected, ` +
-          `more than maxRejectRatio ${pipeline.maxRejectRatio} of pipeline "${pipeline.name}". To fix: see the rejects under "${key}/" in the rejects ` +
-          'container, correct the data or the pipeline columns, then resume or reconcile the stream.', { ids: { streamId: input.streamId, windowId: input.windowId } });
-      }
-      const merged = copied.chunks.length === 0 ? { candidates: 0, inserted: 0, updated: 0, skippedByGuard: 0 } : await mergeStaging(getPgPool(), table, copied.chunks);
-      await dropStaging(getPgPool(), copied.chunks);
-      const finishedAtMs = Date.now();
-      await ledger.upsertEntry({
-        ...entry,
-        outcome: 'succeeded',
-        finishedAt: new Date(finishedAtMs).toISOString(),
-        counts: { rows: copied.rows, inserted: merged.inserted, updated: merged.updated, skippedByGuard: merged.skippedByGuard, rejects: copied.rejects },
-        durations: { ...opened?.durations, copyInMs: copyDoneMs - startedAtMs, mergeInMs: finishedAtMs - copyDoneMs, loadInMs: finishedAtMs - startedAtMs },
-      });
-      return { rowsWritten: merged.inserted + merged.updated, rowsRejected: copied.rejects };
-    } catch (error) {
-      const code = isSluiceError(error) ? error.code : 'SinkFailed';
-      await ledger.upsertEntry({
-        ...entry,
-        outcome: 'failed',
-        finishedAt: new Date().toISOString(),
-        durations: { ...opened?.durations, loadInMs: Date.now() - startedAtMs },
-        error: { code, message: (error as Error).message },
-      }).catch(() => undefined); // the load's own error is the one to report; the ledger is best effort here
-      throw error;
-    }
+    const ref = windowKey(input.streamId, input.windowSeq);
+    const opened = await (await getLedger()).getEntry(input.streamId, 'window', ref);
+    return loadLanded({ input, ref, startedAtMs, opened, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) });
   },
 };

@@ -2,6 +2,8 @@
  * `streamWorker` orchestration (instance id `stream-worker:<stream>:<guid>`, elected by the stream entity):
  *   take -> acquire source permit -> extractWindow -> release -> acquire target permit -> loadWindow -> release
  *   -> commit -> loop; continueAsNew after `windowsPerExecution` windows to bound the history.
+ * A queued replay (`take` answers `replay`) runs the same way under the target permit only (replayWindow), then
+ * `completeReplay`; its outcome is in the ledger, and a failed replay neither fails nor suspends the stream.
  * Activities retry with backoff (callActivityWithRetry); a window whose retries are exhausted is reported with
  * `fail`, retried after a backoff, and at `suspendAfterFailures` the entity suspends the stream: the worker
  * raises an alert and ends. Protocol and failure cases: docs/stream-worker.md.
@@ -9,10 +11,11 @@
 import * as df from 'durable-functions';
 import { isSluiceError, SluiceError } from '../core/errors';
 import type { EntityFailure, EntityReply } from '../entities/operation';
-import { streamEntityName, type StreamOperationInput, type StreamOperationResults, type StreamWindow } from '../entities/stream-operations';
+import { streamEntityName, type ReplayRequest, type StreamOperationInput, type StreamOperationResults, type StreamWindow } from '../entities/stream-operations';
 import { extractWindowActivityName, type ExtractWindowInput, type ExtractWindowResult } from '../functions/activities/extract-window';
 import { loadWindowActivityName, type LoadWindowInput, type LoadWindowResult } from '../functions/activities/load-window';
 import { raiseAlertActivityName, type RaiseAlertInput } from '../functions/activities/raise-alert';
+import { replayWindowActivityName, type ReplayWindowInput, type ReplayWindowResult } from '../functions/activities/replay-window';
 import { acquirePermit, permitRef, releasePermit, type PermitRef } from './permits';
 import { fireAt, nowMs } from './time';
 import { parseStreamWorkerInput, streamWorkerOrchestrationName, type ActivityRetry, type StreamWorkerInput } from './stream-worker-input';
@@ -99,6 +102,17 @@ function* applyWindow(context: df.OrchestrationContext, input: StreamWorkerInput
   return { kind: 'applied', counts: { rowsWritten: loaded.value.rowsWritten, rowsRejected: loaded.value.rowsRejected } };
 }
 
+/** Re-applies a committed window under the target permit; a failure is logged (the ledger entry has it) and ends the replay. */
+function* runReplay(context: df.OrchestrationContext, input: StreamWorkerInput, replay: ReplayRequest): Step<void> {
+  const replayInput: ReplayWindowInput = { streamId: input.streamId, pipeline: input.pipeline, replayId: replay.replayId, windowSeq: replay.windowSeq };
+  const outcome = yield* underPermit<ReplayWindowResult>(context, input, permitRef(input.target, context.df.instanceId), () =>
+    context.df.callActivityWithRetry(replayWindowActivityName, retryOptions(input.retry), replayInput),
+  );
+  if (!outcome.ok && !context.df.isReplaying) {
+    context.warn('sluice:stream replay failed', { streamId: input.streamId, replayId: replay.replayId, windowSeq: replay.windowSeq, error: outcome.error });
+  }
+}
+
 /** A stale worker (replaced, or the stream suspended under it) stops quietly; any other entity failure is a bug. */
 function staleOrThrow(failure: EntityFailure, where: string): 'replaced' {
   if (failure.code === 'StaleWorker') return 'replaced';
@@ -114,6 +128,13 @@ export function* streamWorker(context: df.OrchestrationContext): Step<StreamWork
   for (let step = 0; step < input.windowsPerExecution; step++) {
     const taken = yield* callStream(context, streamId, 'take', { workerId, leaseInMs: input.leaseInMs, nowMs: nowMs(context), limits: input.limits, keys: input.keys });
     if (!taken.ok) return { ended: staleOrThrow(taken.error, `stream(${streamId}).take`), windowsCommitted };
+    if (taken.value.kind === 'replay') {
+      const { replay } = taken.value;
+      yield* runReplay(context, input, replay);
+      const done = yield* callStream(context, streamId, 'completeReplay', { workerId, replayId: replay.replayId, nowMs: nowMs(context) });
+      if (!done.ok) return { ended: staleOrThrow(done.error, `stream(${streamId}).completeReplay`), windowsCommitted };
+      continue;
+    }
     if (taken.value.kind !== 'window') return { ended: taken.value.kind, windowsCommitted };
     const window = taken.value.window;
 

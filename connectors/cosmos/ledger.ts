@@ -11,17 +11,34 @@ import { translateCosmosError } from './cosmos-errors';
 const isoTime = z.iso.datetime({ offset: true });
 const count = z.number().int().min(0);
 
+/** A file a window's data was landed in (or read from), enough to load it again on a replay. */
+export const ledgerLandedSchema = z.object({
+  url: z.string().min(1),
+  format: z.enum(['ndjson', 'csv']),
+  gzip: z.boolean(),
+  records: count,
+  bytes: count,
+});
+
+const ledgerRef = z.string().min(1).regex(/^[^/\\?#]+$/, 'no / \\ ? # (it becomes part of the document id)');
+
 export const ledgerEntrySchema = z.object({
   stream: z.string().min(1),
   kind: z.enum(['window', 'load']),
   /** Window id or load id. */
-  ref: z.string().min(1).regex(/^[^/\\?#]+$/, 'no / \\ ? # (it becomes part of the document id)'),
+  ref: ledgerRef,
+  /** The stream window's sequence number (windows and their replays). */
+  seq: z.number().int().min(1).optional(),
+  /** On a replay: the ref of the window it re-applied. */
+  replayOf: ledgerRef.optional(),
   outcome: z.enum(['running', 'succeeded', 'failed']),
   startedAt: isoTime,
   finishedAt: isoTime.optional(),
   /** The events or time span covered (windows) or the source files (loads). */
   window: z.object({ from: isoTime, until: isoTime, events: count.optional() }).optional(),
   files: z.array(z.string()).optional(),
+  /** The landed files with their format, written when a window's load ends: what a replay loads again. */
+  landed: z.array(ledgerLandedSchema).optional(),
   counts: z.object({ rows: count, inserted: count, updated: count, skippedByGuard: count, rejects: count }).partial().default({}),
   /** Phase durations, e.g. { extractInMs, loadInMs, mergeInMs, totalInMs }. */
   durations: z.record(z.string().regex(/InMs$/), z.number().min(0)).default({}),
@@ -66,6 +83,33 @@ function limitOf(options: ListLedgerOptions): number {
   return limit;
 }
 
+export interface ListWindowsOptions {
+  /** Only entries started at or after this ISO time. */
+  fromIso?: string;
+  /** Only entries started before this ISO time. */
+  toIso?: string;
+  outcome?: LedgerEntry['outcome'];
+  /** Page size. @default 50 */
+  limit?: number;
+  /** From the previous page; absent for the first. */
+  continuationToken?: string;
+}
+
+export interface LedgerPage {
+  entries: LedgerEntry[];
+  /** Pass back for the next page; undefined on the last. */
+  continuationToken: string | undefined;
+}
+
+export interface ListCommittedOptions {
+  /** Windows whose data ends (`window.until`) at or after this ISO time. */
+  untilFromIso: string;
+  /** ... and before this ISO time. */
+  untilToIso: string;
+  /** @default 50 */
+  limit?: number;
+}
+
 export class Ledger {
   constructor(private readonly container: Container) {}
 
@@ -101,6 +145,48 @@ export class Ledger {
   async listByStream(stream: string, options: ListLedgerOptions = {}): Promise<LedgerEntry[]> {
     return this.query(`SELECT TOP ${limitOf(options)} * FROM c WHERE c.stream = @stream ORDER BY c.startedAt DESC`,
       [{ name: '@stream', value: stream }], { partitionKey: stream }, `ledger list of stream ${stream}`);
+  }
+
+  /**
+   * A stream's window entries (replays included), newest first, one page at a time. Paged with the service's own
+   * continuation token, so a page is a single-partition query whatever the stream's history length.
+   */
+  async listWindows(stream: string, options: ListWindowsOptions = {}): Promise<LedgerPage> {
+    const filters = ["c.stream = @stream", "c.kind = 'window'"];
+    const parameters = [{ name: '@stream', value: stream }];
+    if (options.fromIso !== undefined) {
+      filters.push('c.startedAt >= @from');
+      parameters.push({ name: '@from', value: options.fromIso });
+    }
+    if (options.toIso !== undefined) {
+      filters.push('c.startedAt < @to');
+      parameters.push({ name: '@to', value: options.toIso });
+    }
+    if (options.outcome !== undefined) {
+      filters.push('c.outcome = @outcome');
+      parameters.push({ name: '@outcome', value: options.outcome });
+    }
+    const query = `SELECT * FROM c WHERE ${filters.join(' AND ')} ORDER BY c.startedAt DESC`;
+    try {
+      const page = await this.container.items
+        .query<Record<string, unknown>>({ query, parameters }, {
+          partitionKey: stream,
+          maxItemCount: limitOf(options),
+          ...(options.continuationToken === undefined ? {} : { continuationToken: options.continuationToken }),
+        })
+        .fetchNext();
+      return { entries: page.resources.map(strip), continuationToken: page.hasMoreResults ? page.continuationToken : undefined };
+    } catch (error) {
+      throw translateCosmosError(error, `ledger window list of stream ${stream}`, 'SinkFailed', { streamId: stream });
+    }
+  }
+
+  /** Succeeded windows (not replays) whose data ends in the given range, oldest first: what a range replay re-applies. */
+  async listCommittedWindows(stream: string, options: ListCommittedOptions): Promise<LedgerEntry[]> {
+    return this.query(`SELECT TOP ${limitOf(options)} * FROM c WHERE c.stream = @stream AND c.kind = 'window' AND c.outcome = 'succeeded' ` +
+      'AND NOT IS_DEFINED(c.replayOf) AND c.window.until >= @since AND c.window.until < @until ORDER BY c.window.until ASC',
+    [{ name: '@stream', value: stream }, { name: '@since', value: options.untilFromIso }, { name: '@until', value: options.untilToIso }],
+    { partitionKey: stream }, `ledger committed windows of stream ${stream}`);
   }
 
   /** Failed entries finished at or after `sinceIso`, newest first, across all streams. */

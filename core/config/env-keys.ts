@@ -36,6 +36,8 @@ export const ENV_KEYS = {
   cosmosDatabase: 'SLUICE_COSMOS_DATABASE',
   /** Cosmos DB container of the runtime configuration store. @default config */
   configContainer: 'SLUICE_CONFIG_CONTAINER',
+  /** NCRONTAB schedule of the semaphore reaper timer (functions/semaphore-reaper.ts). @default 0 * * * * * (every minute) */
+  reaperSchedule: 'SLUICE_REAPER_SCHEDULE',
   /** PostgreSQL connection string with a password: local and password-auth servers. Wins over the SLUICE_PG_* parts. */
   postgresConnectionString: 'SLUICE_PG_CONNECTION_STRING',
   /** PostgreSQL server host name (Entra auth on Azure). */

@@ -4,6 +4,7 @@ export type {
   ElectionOptions,
   OpenWindow,
   PendingEvent,
+  ReplayRequest,
   StreamCounters,
   StreamState,
   StreamStatus,
@@ -16,6 +17,8 @@ export type {
 export { append, commit, createStreamState, elect, renewLease, take } from './machine';
 export type { FailOptions, FailResult, ReconcileOptions, ReconcileResult } from './failure';
 export { fail, reconcile, resume, suspend } from './failure';
+export type { ReplayOptions } from './replay';
+export { completeReplay, MAX_QUEUED_REPLAYS, requestReplay } from './replay';
 export type { StreamStatusView } from './status';
 export { getStreamStatus } from './status';
 export type { BackoffPolicy } from './backoff';

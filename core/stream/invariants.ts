@@ -5,6 +5,7 @@ import type { StreamState } from './types';
 export function streamViolations(state: StreamState): string[] {
   const violations: string[] = [];
   if (state.status === 'idle' && state.pending.length > 0) violations.push(`idle with ${state.pending.length} pending events (lost wake-up)`);
+  if (state.status === 'idle' && state.replays.length > 0) violations.push(`idle with ${state.replays.length} queued replays (lost wake-up)`);
   if (state.status === 'running' && state.worker === null) violations.push('running without a worker');
   if (state.status !== 'running' && state.worker !== null) violations.push(`${state.status} but worker "${state.worker.workerId}" is recorded`);
   if (state.status !== 'running' && state.openWindow !== null) violations.push(`${state.status} with open window "${state.openWindow.windowId}"`);

@@ -28,6 +28,7 @@ export function createStreamState(streamId: string): StreamState {
     lastError: null,
     suspension: null,
     catchUpNext: false,
+    replays: [],
     counters: {
       eventsAppended: 0,
       eventsCommitted: 0,
@@ -80,7 +81,7 @@ export function elect(state: StreamState, options: ElectionOptions): Election {
   if (candidateWorkerId.length === 0) {
     throw new SluiceError('InvalidArgument', 'elect: candidateWorkerId is empty. To fix: pass the id the worker orchestration will get.');
   }
-  const hasWork = state.pending.length > 0;
+  const hasWork = state.pending.length > 0 || state.replays.length > 0;
   const vacant =
     (state.status === 'idle' && hasWork) ||
     (state.status === 'running' && (state.worker === null || state.worker.leaseExpiresAtMs <= nowMs));
@@ -91,8 +92,8 @@ export function elect(state: StreamState, options: ElectionOptions): Election {
 
 /**
  * The worker asks for work: the open window again (a retry, or a new worker taking over a crashed one's window),
- * else a new window coalescing the head of `pending` within the limits (all of it after `resume`), else the stream
- * becomes idle atomically. Renews the worker's lease.
+ * else the oldest queued replay (until `completeReplay`), else a new window coalescing the head of `pending` within
+ * the limits (all of it after `resume`), else the stream becomes idle atomically. Renews the worker's lease.
  */
 export function take(state: StreamState, workerId: string, options: TakeOptions): { state: StreamState; result: TakeResult } {
   if (state.status === 'suspended') return { state, result: { kind: 'suspended' } };
@@ -105,6 +106,8 @@ export function take(state: StreamState, workerId: string, options: TakeOptions)
   if (open !== null) {
     open = { ...open, attempts: open.attempts + 1 };
     next = { ...state, worker, openWindow: open };
+  } else if (state.replays.length > 0) {
+    return { state: { ...state, worker }, result: { kind: 'replay', replay: state.replays[0]! } };
   } else if (state.pending.length === 0) {
     return { state: { ...state, status: 'idle', worker: null }, result: { kind: 'idle' } };
   } else {

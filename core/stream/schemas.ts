@@ -49,6 +49,8 @@ export const streamStateSchema = z
       .strict()
       .nullable(),
     catchUpNext: z.boolean(),
+    // States stored before replays existed have no queue.
+    replays: z.array(z.object({ replayId: z.string().min(1), windowSeq: z.int().min(1), requestedAtMs: timeMs }).strict()).default([]),
     counters: z
       .object({
         eventsAppended: count,

@@ -17,6 +17,8 @@ export interface StreamStatusView {
   consecutiveFailures: number;
   lastError: StreamState['lastError'];
   suspension: StreamState['suspension'];
+  /** Replays waiting for the worker, oldest first (the head runs next). */
+  queuedReplays: StreamState['replays'];
   counters: StreamCounters;
 }
 
@@ -36,6 +38,7 @@ export function getStreamStatus(state: StreamState, nowMs: number): StreamStatus
     consecutiveFailures: state.consecutiveFailures,
     lastError: state.lastError,
     suspension: state.suspension,
+    queuedReplays: state.replays,
     counters: state.counters,
   };
 }

@@ -46,6 +46,16 @@ export interface StreamWindow extends CoalescedWindow {
   attempt: number;
 }
 
+/**
+ * An operator's request to re-apply committed window `windowSeq` from its landed data (docs/api.md, "Replay").
+ * Queued on the stream and run by the stream's worker, so it never runs beside a window of the same stream.
+ */
+export interface ReplayRequest {
+  replayId: string;
+  windowSeq: number;
+  requestedAtMs: number;
+}
+
 export interface StreamSuspension {
   reason: string;
   atMs: number;
@@ -86,6 +96,8 @@ export interface StreamState {
   suspension: StreamSuspension | null;
   /** Set by `resume`: the next window covers everything pending. */
   catchUpNext: boolean;
+  /** Replays waiting for the worker, oldest first; `take` hands out the head before new windows. */
+  replays: ReplayRequest[];
   counters: StreamCounters;
 }
 
@@ -114,6 +126,8 @@ export interface TakeOptions {
 
 export type TakeResult =
   | { kind: 'window'; window: StreamWindow }
+  /** Re-apply a committed window; the worker reports it done with `completeReplay`. */
+  | { kind: 'replay'; replay: ReplayRequest }
   /** Nothing pending: the stream is now idle and the worker must end. */
   | { kind: 'idle' }
   /** The stream is suspended: the worker must end. */

@@ -4,11 +4,13 @@ import { isSluiceError } from '../../../core/errors';
 import {
   append,
   commit,
+  completeReplay,
   createStreamState,
   elect,
   fail,
   reconcile,
   renewLease,
+  requestReplay,
   resume,
   suspend,
   streamStateSchema,
@@ -24,8 +26,8 @@ const keys = { keyColumns: ['id'], versionColumn: 'v' };
 
 type Op =
   | { kind: 'append'; times: number[]; ranged: boolean }
-  | { kind: 'take' | 'commit' | 'fail' | 'renew'; worker: number }
-  | { kind: 'suspend' | 'resume' | 'elect' | 'reconcile' }
+  | { kind: 'take' | 'commit' | 'fail' | 'renew' | 'completeReplay'; worker: number }
+  | { kind: 'suspend' | 'resume' | 'elect' | 'reconcile' | 'replay' }
   | { kind: 'advance'; ms: number };
 
 const workerArb = fc.nat(3);
@@ -35,6 +37,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('fail' as const), worker: workerArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('renew' as const), worker: workerArb }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('suspend' as const, 'resume' as const, 'elect' as const, 'reconcile' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('replay' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('completeReplay' as const), worker: workerArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 150 }) }) },
 );
 
@@ -59,6 +63,9 @@ class Simulation {
   workers: string[] = [];
   covered: Covered[] = [];
   lastTaken: { windowId: string; seq: number; first: number; last: number; sinceMs: number | null; untilMs: number; records: number } | null = null;
+  /** Replays accepted, and those a worker took and then completed. */
+  replaysAccepted: string[] = [];
+  replaysCompleted: string[] = [];
   private eventId = 0;
 
   run(op: Op): void {
@@ -90,6 +97,14 @@ class Simulation {
           this.state = r.state;
         }, 'PreconditionFailed');
         break;
+      case 'replay':
+        this.guard(() => {
+          const replayId = `r${this.replaysAccepted.length + 1}`;
+          this.elected(before, requestReplay(before, { ...this.election(), replays: [{ replayId, windowSeq: Math.max(1, before.lastCommittedWindowSeq) }] }));
+          check(before.status !== 'suspended' && before.lastCommittedWindowSeq >= 1, 'a replay is accepted only on a running or idle stream with a committed window');
+          this.replaysAccepted.push(replayId);
+        }, 'StreamSuspended', 'PreconditionFailed');
+        break;
       case 'advance':
         this.nowMs += op.ms;
         break;
@@ -105,11 +120,13 @@ class Simulation {
     this.elected(this.state, resume(this.state, this.election()));
     for (let i = 0; i < 1_000 && this.state.status === 'running'; i++) {
       const worker = this.state.worker!.workerId;
+      const replay = this.state.openWindow === null ? this.state.replays[0] : undefined;
       this.workerOp('take', worker);
-      if (this.state.status === 'running') this.workerOp('commit', worker);
+      if (this.state.status === 'running') this.workerOp(replay === undefined ? 'commit' : 'completeReplay', worker);
       this.checkInvariants();
     }
     expect(this.state.status).toBe('idle');
+    expect(this.state.replays).toEqual([]);
   }
 
   private election(): { nowMs: number; candidateWorkerId: string; leaseInMs: number } {
@@ -127,7 +144,7 @@ class Simulation {
     this.state = result.state;
   }
 
-  private workerOp(kind: 'take' | 'commit' | 'fail' | 'renew', worker: string): void {
+  private workerOp(kind: 'take' | 'commit' | 'fail' | 'renew' | 'completeReplay', worker: string): void {
     const before = this.state;
     const isLive = before.status === 'running' && before.worker?.workerId === worker;
     this.guard(() => {
@@ -140,6 +157,11 @@ class Simulation {
           check(w.records.length === w.events, 'every (unique) record of the window is in it');
           this.lastTaken = { windowId: w.windowId, seq: w.seq, first: w.firstEventSeq, last: w.lastEventSeq, sinceMs: w.sinceMs, untilMs: w.untilMs, records: w.records.length };
         }
+        if (r.result.kind === 'replay') {
+          // A replay runs only between windows, oldest first, and only of a committed window.
+          check(before.openWindow === null && r.result.replay.replayId === before.replays[0]?.replayId, 'take hands out the head replay when no window is open');
+          check(r.result.replay.windowSeq <= before.lastCommittedWindowSeq, 'only a committed window is replayed');
+        }
         this.state = r.state;
       } else if (kind === 'commit') {
         const open = before.openWindow;
@@ -150,6 +172,14 @@ class Simulation {
           check(t.windowId === windowId, 'committed the window last taken');
           this.covered.push({ kind: 'committed', windowSeq: t.seq, first: t.first, last: t.last, sinceMs: t.sinceMs, untilMs: t.untilMs });
           check(this.state.watermarkMs === t.untilMs, 'the watermark moves to the window end');
+        }
+      } else if (kind === 'completeReplay') {
+        // Completing the replay at the head, or (a stale or confused caller) the last one queued.
+        const id = (worker.endsWith('1') ? before.replays.at(-1) : before.replays[0])?.replayId ?? 'none';
+        this.state = completeReplay(before, worker, id);
+        if (this.state !== before) {
+          check(id === before.replays[0]?.replayId && before.openWindow === null, `replay ${id} completed while not the head or with a window open`);
+          this.replaysCompleted.push(id);
         }
       } else if (kind === 'fail') {
         this.state = fail(before, worker, before.openWindow?.windowId ?? 'none', { nowMs: this.nowMs, error: 'boom', suspendAfterFailures: 2 }).state;
@@ -177,7 +207,7 @@ class Simulation {
 }
 
 describe('stream properties', () => {
-  it('never elects two live workers, never loses an event, applies contiguous ordered windows, idles only when empty', () => {
+  it('never elects two live workers, never loses an event or a replay, applies contiguous ordered windows, idles only when empty', () => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 20, maxLength: 100, size: 'max' }), (ops) => {
         const sim = new Simulation();
@@ -206,6 +236,8 @@ describe('stream properties', () => {
           }
         }
         expect(next).toBe(sim.state.nextEventSeq);
+        // Every accepted replay ran exactly once, in the order asked.
+        expect(sim.replaysCompleted).toEqual(sim.replaysAccepted);
         const s = sim.state.counters;
         expect(s.eventsCommitted + s.eventsDiscarded).toBe(s.eventsAppended);
       }),

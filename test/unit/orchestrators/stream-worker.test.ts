@@ -240,6 +240,40 @@ describe('streamWorker replay', () => {
     expect(await h.run()).toMatchObject({ isDone: true, output: { ended: 'suspended', windowsCommitted: 0 } });
   });
 
+  it('runs a queued replay under the target permit only, completes it, and takes again', async () => {
+    const h = harness();
+    await h.run();
+    const replay = { replayId: 'r1', windowSeq: 1, requestedAtMs: t0 };
+    h.entityCall('stream', 'UK_Account', 'take', { ok: true, value: { kind: 'replay', replay } });
+    await expectNext(h, 1, entityAction('@semaphore@target:pg', 'acquire', { owner: instanceId, want: 1, leaseInMs: 600_000, capacityIfNew: 4, nowMs: h.now }));
+    h.entityCall('semaphore', 'target:pg', 'acquire', holding(h.now + 600_000));
+    await expectNext(h, 2, { actionType: 1, functionName: 'replayWindow', retryOptions, input: { streamId: 'UK_Account', pipeline: 'accounts', replayId: 'r1', windowSeq: 1 } });
+    h.activity('replayWindow', { rowsWritten: 1, rowsRejected: 0 });
+    await expectNext(h, 3, entityAction('@semaphore@target:pg', 'release', { owner: instanceId, nowMs: h.now }));
+    h.entityCall('semaphore', 'target:pg', 'release', { ok: true, value: { granted: [] } });
+    await expectNext(h, 4, entityAction('@stream@UK_Account', 'completeReplay', { workerId: instanceId, replayId: 'r1', nowMs: h.now }));
+    h.entityCall('stream', 'UK_Account', 'completeReplay', { ok: true, value: { queuedReplays: 0 } });
+    await expectNext(h, 5, entityAction('@stream@UK_Account', 'take', { workerId: instanceId }));
+  });
+
+  it('completes a failed replay without failing the stream (the ledger keeps its outcome)', async () => {
+    const h = harness();
+    await h.run();
+    h.entityCall('stream', 'UK_Account', 'take', { ok: true, value: { kind: 'replay', replay: { replayId: 'r1', windowSeq: 1, requestedAtMs: t0 } } });
+    await h.run();
+    h.entityCall('semaphore', 'target:pg', 'acquire', holding(h.now + 600_000));
+    await h.run();
+    h.activityFailed('replayWindow', 'landing blob gone');
+    h.retryTimer(1_000);
+    h.activityFailed('replayWindow', 'landing blob gone');
+    h.retryTimer(2_000);
+    await expectNext(h, 3, entityAction('@semaphore@target:pg', 'release', { owner: instanceId }));
+    h.entityCall('semaphore', 'target:pg', 'release', { ok: true, value: { granted: [] } });
+    await expectNext(h, 4, entityAction('@stream@UK_Account', 'completeReplay', { workerId: instanceId, replayId: 'r1' }));
+    h.entityCall('stream', 'UK_Account', 'completeReplay', { ok: false, error: { code: 'StaleWorker', message: 'replaced', retryable: false } });
+    expect(await h.run()).toMatchObject({ isDone: true, output: { ended: 'replaced', windowsCommitted: 0 } });
+  });
+
   it('stops quietly when the entity says it is no longer the worker', async () => {
     const h = harness();
     await h.run();
