@@ -36,18 +36,20 @@ const replayBodySchema = z
   .object({ seq: z.number().int().positive().optional(), sinceMs: epochMs.optional(), untilMs: epochMs.optional() })
   .strict();
 
-/** The service's continuation token travels base64url-encoded, so it is one safe query parameter. */
+/** The service's continuation token travels wrapped and base64url-encoded, so it is one safe query parameter we can check. */
 function encodeToken(token: string | undefined): string | null {
-  return token === undefined ? null : Buffer.from(token, 'utf8').toString('base64url');
+  return token === undefined ? null : Buffer.from(JSON.stringify({ ledger: token }), 'utf8').toString('base64url');
 }
 
 function decodeToken(token: string): string {
-  const decoded = Buffer.from(token, 'base64url').toString('utf8');
-  if (decoded.length === 0 || Buffer.from(decoded, 'utf8').toString('base64url') !== token) {
-    throw new SluiceError('InvalidArgument', 'continuationToken is not one this API returned. To fix: pass back the continuationToken of the previous page unchanged.',
-      { ids: { target: 'continuationToken' } });
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { ledger?: unknown };
+    if (typeof parsed.ledger === 'string') return parsed.ledger;
+  } catch {
+    // reported below
   }
-  return decoded;
+  throw new SluiceError('InvalidArgument', 'continuationToken is not one this API returned. To fix: pass back the continuationToken of the previous page unchanged.',
+    { ids: { target: 'continuationToken' } });
 }
 
 function windowView(entry: LedgerEntry): Record<string, unknown> {

@@ -11,6 +11,8 @@ import { durableHostFactory } from '../../../local/host/durable/factory';
 import { startHost, type RunningHost } from '../../../local/host/host';
 import type { HostLogEntry } from '../../../local/host/log';
 import { startCosmos, type CosmosService } from '../../../local/services/cosmos';
+import type { LocalServices } from '../../../local/services';
+import type { SchedulingClock } from '../../../local/host/scheduling-clock';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 
@@ -29,9 +31,16 @@ export function buildApp(): string {
   return appDir;
 }
 
+export interface AppUnderTestOptions {
+  /** Run on these services (Blob, PostgreSQL, their Cosmos DB) instead of a Cosmos DB stand-in of its own. */
+  services?: LocalServices;
+  /** The host's clock (timer triggers and Durable time); wall time by default. */
+  clock?: SchedulingClock;
+}
+
 export interface AppUnderTest {
   host: RunningHost;
-  cosmos: CosmosService;
+  cosmos: Pick<CosmosService, 'endpoint' | 'key'>;
   logs: HostLogEntry[];
   /** Resolves when no orchestration episode, activity or entity batch is running. */
   durableIdle(): Promise<void>;
@@ -40,11 +49,13 @@ export interface AppUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startAppUnderTest(appDir: string, extraEnv: Record<string, string> = {}): Promise<AppUnderTest> {
-  const cosmos = await startCosmos();
+export async function startAppUnderTest(appDir: string, extraEnv: Record<string, string> = {}, options: AppUnderTestOptions = {}): Promise<AppUnderTest> {
+  const own = options.services === undefined ? await startCosmos() : undefined;
+  const cosmos = own ?? options.services!.cosmos;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-config-'));
   const logs: HostLogEntry[] = [];
   const env = {
+    ...options.services?.env(),
     SLUICE_COSMOS_ENDPOINT: cosmos.endpoint,
     SLUICE_COSMOS_KEY: cosmos.key,
     SLUICE_COSMOS_ENDPOINT_DISCOVERY: 'false',
@@ -66,13 +77,13 @@ export async function startAppUnderTest(appDir: string, extraEnv: Record<string,
   let host: RunningHost;
   let durable: LocalDurableHost | undefined;
   try {
-    host = await startHost({ appDir, port: 0, dataDir, env: realEnv, logSink: (entry) => logs.push(entry), durable: (context) => {
+    host = await startHost({ appDir, port: 0, dataDir, env: realEnv, logSink: (entry) => logs.push(entry), ...(options.clock === undefined ? {} : { clock: options.clock }), durable: (context) => {
       durable = durableHostFactory({ store: 'memory' })(context) as LocalDurableHost;
       return durable;
     } });
   } catch (error) {
     restoreEnv();
-    await cosmos.stop();
+    await own?.stop();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -90,7 +101,7 @@ export async function startAppUnderTest(appDir: string, extraEnv: Record<string,
       }),
     stop: async () => {
       await host.stop();
-      await cosmos.stop();
+      await own?.stop();
       restoreEnv();
       rmSync(dataDir, { recursive: true, force: true });
     },
