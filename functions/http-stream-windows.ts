@@ -7,7 +7,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { findPipeline } from '../core/config';
-import { SluiceError } from '../core/errors';
+import { isSluiceError, SluiceError } from '../core/errors';
 import type { LedgerEntry } from '../connectors/cosmos';
 import { streamControlOrchestrationName, type StreamControlInput, type StreamControlResult } from '../orchestrators/stream-control';
 import { getLedger } from './app-services';
@@ -140,7 +140,14 @@ async function replay(request: HttpRequest, context: InvocationContext): Promise
     return { status: 409, jsonBody: { error: { code: 'ConfigInvalid', target: 'pipeline', message: `No pipeline serves stream "${id}", so no worker can replay its windows. ` +
       `To fix: add a pipeline whose streams match "${id}", then replay.` } } };
   }
-  const windowSeqs = await windowsToReplay(id, body, where);
+  let windowSeqs: number[];
+  try {
+    windowSeqs = await windowsToReplay(id, body, where);
+  } catch (error) {
+    // A window that did not succeed conflicts with the request (409, like the other refused commands), it is no stale precondition.
+    if (isSluiceError(error) && error.code === 'PreconditionFailed') return { status: 409, jsonBody: { error: { code: error.code, message: error.message, target: error.ids['target'] ?? null } } };
+    throw error;
+  }
   const input: StreamControlInput = { command: 'replay', windowSeqs, worker: streamWorkerInputFor(config, pipeline, id) };
   const result = (await runControl(client, streamControlOrchestrationName, input, `replay on stream "${id}"`)) as Extract<StreamControlResult, { command: 'replay' }>;
   const replays = result.replays.map((r) => ({ ...r, statusUri: statusUri(id, r.windowSeq, r.replayId) }));

@@ -6,6 +6,7 @@
 import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 import { parseConfig, findPipeline } from '../../../core/config';
+import { createCosmosClient, Ledger } from '../../../connectors/cosmos';
 import { INGEST_START_RETRY, streamWorkerInputFor } from '../../../functions/stream-worker-config';
 import { startLocalServices, type LocalServices } from '../../../local/services';
 import { buildApp, startAppUnderTest, type AppUnderTest } from '../config/app-under-test';
@@ -183,6 +184,14 @@ describe('stream windows (ledger) and window replays through the API', () => {
     expect(await unknownWindow.json()).toMatchObject({ error: { code: 'WindowNotFound', target: 'seq' } });
     expect(await json(await app.call('POST', 'streams/UK_1/replay', { body: { sinceMs: t0 + 100, untilMs: t0 + 200 } }))).toMatchObject({ error: { code: 'WindowNotFound', target: 'sinceMs' } });
     expect((await app.call('POST', 'streams/nope/replay', { body: { seq: 1 } })).status).toBe(404);
+    // A window whose load failed has nothing committed to re-apply.
+    const cosmos = createCosmosClient({ endpoint: services.cosmos.endpoint, key: services.cosmos.key, endpointDiscovery: false });
+    await new Ledger(cosmos.database('sluice').container('ledger')).upsertEntry({
+      stream: 'UK_1', kind: 'window', ref: 'UK_1.w50', seq: 50, outcome: 'failed', startedAt: new Date().toISOString(), error: { code: 'SinkFailed', message: 'boom' },
+    });
+    const failedWindow = await app.call('POST', 'streams/UK_1/replay', { body: { seq: 50 } });
+    expect(failedWindow.status).toBe(409);
+    expect(await failedWindow.json()).toMatchObject({ error: { code: 'PreconditionFailed', target: 'seq' } });
     for (const [body, target] of [[{}, '(root)'], [{ seq: 1, sinceMs: 1 }, '(root)'], [{ seq: 0 }, 'seq'], [{ sinceMs: 5 }, 'untilMs'], [{ sinceMs: 5, untilMs: 1 }, 'untilMs'], [{ seq: 1, colour: 'red' }, '(root)']] as const) {
       const response = await app.call('POST', 'streams/UK_1/replay', { body });
       expect(response.status).toBe(400);
