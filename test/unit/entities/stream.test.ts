@@ -42,6 +42,29 @@ describe('stream entity', () => {
     expect(second.results[0]).toEqual({ ok: true, value: { becomeWorker: true, workerId: 'w' } });
   });
 
+  it('queues a replay of a committed window, hands it out before new windows, and refuses one on a suspended stream as a reply', async () => {
+    const out = await runBatch<StreamState>(app, 'stream', streamId, undefined, [
+      { name: 'append', input: { events: [ev(1)], candidateWorkerId: 'w1', leaseInMs, nowMs: 1 } },
+      { name: 'take', input: { workerId: 'w1', leaseInMs, nowMs: 2, limits, keys } },
+      { name: 'commit', input: { workerId: 'w1', windowId: 'UK_Account/1', counts: { rowsWritten: 1, rowsRejected: 0 }, nowMs: 3 } },
+      { name: 'take', input: { workerId: 'w1', leaseInMs, nowMs: 4, limits, keys } },
+      { name: 'requestReplay', input: { replays: [{ replayId: 'r1', windowSeq: 1 }], candidateWorkerId: 'w2', leaseInMs, nowMs: 5 } },
+      { name: 'append', input: { events: [ev(6)], candidateWorkerId: 'w3', leaseInMs, nowMs: 6 } },
+      { name: 'take', input: { workerId: 'w2', leaseInMs, nowMs: 7, limits, keys } },
+      { name: 'completeReplay', input: { workerId: 'w2', replayId: 'r1', nowMs: 8 } },
+      { name: 'take', input: { workerId: 'w2', leaseInMs, nowMs: 9, limits, keys } },
+      { name: 'suspend', input: { reason: 'ops', nowMs: 10 } },
+      { name: 'requestReplay', input: { replays: [{ replayId: 'r2', windowSeq: 1 }], candidateWorkerId: 'w4', leaseInMs, nowMs: 11 } },
+    ]);
+    expect(out.errors).toEqual([]);
+    expect(out.results[4]).toEqual({ ok: true, value: { becomeWorker: true, workerId: 'w2' } });
+    expect(out.results[6]).toEqual({ ok: true, value: { kind: 'replay', replay: { replayId: 'r1', windowSeq: 1, requestedAtMs: 5 } } });
+    expect(out.results[7]).toEqual({ ok: true, value: { queuedReplays: 0 } });
+    expect(out.results[8]).toMatchObject({ ok: true, value: { kind: 'window', window: { seq: 2 } } });
+    expect(out.results[10]).toMatchObject({ ok: false, error: { code: 'StreamSuspended' } });
+    expect(out.state?.replays).toEqual([]);
+  });
+
   it('answers a stale worker with a StaleWorker reply and leaves the state unchanged', async () => {
     const started = await runBatch<StreamState>(app, 'stream', streamId, undefined, [
       { name: 'append', input: { events: [ev(1)], candidateWorkerId: 'w1', leaseInMs, nowMs: 1 } },
