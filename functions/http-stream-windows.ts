@@ -8,6 +8,7 @@ import * as df from 'durable-functions';
 import { z } from 'zod';
 import { findPipeline } from '../core/config';
 import { isSluiceError, SluiceError } from '../core/errors';
+import { MAX_QUEUED_REPLAYS } from '../core/stream';
 import type { LedgerEntry } from '../connectors/cosmos';
 import { streamControlOrchestrationName, type StreamControlInput, type StreamControlResult } from '../orchestrators/stream-control';
 import { getLedger } from './app-services';
@@ -18,8 +19,8 @@ import { streamIdOf, streamView } from './http-streams';
 import { replayRef, windowKey } from './pipeline-target';
 import { streamWorkerInputFor } from './stream-worker-config';
 
-/** Most windows one range replay may select (the stream's replay queue holds 100). */
-const MAX_RANGE_REPLAY = 100;
+/** Most windows one range replay may select: the stream's whole replay queue. */
+const MAX_RANGE_REPLAY = MAX_QUEUED_REPLAYS;
 
 const isoTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
 const listQuerySchema = z
@@ -147,6 +148,10 @@ async function replay(request: HttpRequest, context: InvocationContext): Promise
     // A window that did not succeed conflicts with the request (409, like the other refused commands), it is no stale precondition.
     if (isSluiceError(error) && error.code === 'PreconditionFailed') return { status: 409, jsonBody: { error: { code: error.code, message: error.message, target: error.ids['target'] ?? null } } };
     throw error;
+  }
+  if (stream.queuedReplays.length + windowSeqs.length > MAX_QUEUED_REPLAYS) {
+    return { status: 409, jsonBody: { error: { code: 'PreconditionFailed', target: 'status', message: `Stream "${id}" has ${stream.queuedReplays.length} replays queued; ` +
+      `${windowSeqs.length} more would exceed ${MAX_QUEUED_REPLAYS}. To fix: wait until the queued replays ran (GET /api/streams/${id}, queuedReplays), or replay fewer windows.` } } };
   }
   const input: StreamControlInput = { command: 'replay', windowSeqs, worker: streamWorkerInputFor(config, pipeline, id) };
   const result = (await runControl(client, streamControlOrchestrationName, input, `replay on stream "${id}"`)) as Extract<StreamControlResult, { command: 'replay' }>;

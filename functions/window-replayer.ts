@@ -1,7 +1,7 @@
 /**
- * The `WindowReplayer`: a replay re-applies a committed window's landed files (inline records landed as NDJSON,
- * blob refs as they are now, HTTP pages as landed) through the same guarded load as the window, with the
- * window's sequence number. Keys missing from the target come back, rows with an older version are updated, rows
+ * The `WindowReplayer`: a replay re-applies the files a committed window's ledger entry lists (inline records
+ * landed as NDJSON, blob refs as they are now: whatever the extract landed) through the same guarded load as the
+ * window, with the window's sequence number. Keys missing from the target come back, rows with an older version are updated, rows
  * the window or a later one wrote stay as they are. The outcome goes to the replay's own ledger entry.
  */
 import { SluiceError } from '../core/errors';
