@@ -92,9 +92,20 @@ async function planCsvFile(container: ContainerClient, info: BlobInfo, format: E
   for (const range of scan.chunks) {
     const mark = marks.findLast((m) => m.offset <= range.start) ?? { offset: 0, lines: 0 };
     const before = range.start === mark.offset ? 0 : countLf(await readAll(await openRange(container, info.name, { offset: mark.offset, count: range.start - mark.offset, etag: info.etag })));
-    chunks.push({ chunkIndex: firstIndex + chunks.length, file: info.name, etag: info.etag, gzip: false, range, headerRange: scan.headerRange, firstLine: mark.lines + before + 1 });
+    chunks.push({ chunkIndex: firstIndex + chunks.length, file: info.name, etag: info.etag, gzip: false, range, headerRange: scan.headerRange, bytes: range.end - range.start, firstLine: mark.lines + before + 1 });
   }
   return chunks;
+}
+
+/** The blob's current version; with a pinned `etag` (blob trigger), a newer version fails this load, it has its own. */
+async function pinnedBlob(container: ContainerClient, selection: { blob: string; etag?: string | undefined }): Promise<BlobInfo> {
+  const info = await getBlobInfo(container, selection.blob);
+  if (selection.etag !== undefined && info.etag !== selection.etag) {
+    throw new SluiceError('PreconditionFailed', `Blob "${selection.blob}" in container "${container.containerName}" changed since this load started (ETag ${selection.etag}, now ${info.etag}); ` +
+      'this load of the older version stops without touching the target. To fix: nothing, the newer version starts its own load on arrival.',
+    { ids: { blob: selection.blob } });
+  }
+  return info;
 }
 
 export async function planLoad(rawInput: unknown): Promise<PlanLoadResult> {
@@ -102,7 +113,7 @@ export async function planLoad(rawInput: unknown): Promise<PlanLoadResult> {
   const table = targetTable(input.table, planLoadActivityName);
   const container = eltBlobService().getContainerClient(input.container);
   const files: BlobInfo[] = [];
-  if ('blob' in input.selection) files.push(await getBlobInfo(container, input.selection.blob));
+  if ('blob' in input.selection) files.push(await pinnedBlob(container, input.selection));
   else for await (const info of listBlobs(container, input.selection.prefix)) files.push(info);
   await ensureTargetTable(eltPgPool(), table);
   const chunks: EltChunk[] = [];
@@ -110,9 +121,10 @@ export async function planLoad(rawInput: unknown): Promise<PlanLoadResult> {
     const gzip = input.format.gzip || isGzip(info.name, info.contentEncoding);
     const splittable = input.format.kind === 'csv' && !gzip && info.size > input.targetChunkBytes;
     if (splittable) chunks.push(...await planCsvFile(container, info, input.format, input.targetChunkBytes, chunks.length));
-    else if (info.size > 0) chunks.push({ chunkIndex: chunks.length, file: info.name, etag: info.etag, gzip, range: null, headerRange: null, firstLine: 1 });
+    else if (info.size > 0) chunks.push({ chunkIndex: chunks.length, file: info.name, etag: info.etag, gzip, range: null, headerRange: null, bytes: info.size, firstLine: 1 });
   }
-  return { chunks, files: files.length, bytes: files.reduce((sum, f) => sum + f.size, 0) };
+  const sources = files.map((f) => ({ file: f.name, etag: f.etag, bytes: f.size }));
+  return { chunks, files: files.length, bytes: files.reduce((sum, f) => sum + f.size, 0), sources };
 }
 
 export async function loadChunk(rawInput: unknown, context: InvocationContext): Promise<LoadChunkResult> {
