@@ -18,9 +18,9 @@ import { startOrchestrationOnce } from './start-once';
 
 export const loadsOnArrivalFunctionName = 'loadsOnArrival';
 
-/** `load-` + 40 hex of sha256(container/name + ETag): the same blob version always gets the same load id. */
+/** `load-` + 40 hex of sha256(container/name + quoted ETag): the same blob version always gets the same load id. */
 export function arrivalLoadId(container: string, blobName: string, etag: string): string {
-  return `load-${createHash('sha256').update(`${container}/${blobName}\n${etag}`).digest('hex').slice(0, 40)}`;
+  return `load-${createHash('sha256').update(`${container}/${blobName}\n${quotedEtag(etag)}`).digest('hex').slice(0, 40)}`;
 }
 
 /** The first pipeline whose `loadOnArrival` glob matches the blob and whose source container is this one. */
@@ -29,12 +29,17 @@ export function arrivalPipeline(config: SluiceConfig, container: string, blobNam
     (p.source.container ?? container) === container && matchesBlobGlob(p.source.loadOnArrival, blobName));
 }
 
+/** ETags in the quoted form the Blob service returns (trigger metadata may carry them unquoted). */
+export function quotedEtag(etag: string): string {
+  return etag.startsWith('"') ? etag : `"${etag}"`;
+}
+
 /** The ETag from the trigger's blob properties (key casing differs between hosts), else undefined. */
 function triggerEtag(metadata: Record<string, unknown> | undefined): string | undefined {
   const properties = Object.entries(metadata ?? {}).find(([key]) => key.toLowerCase() === 'properties')?.[1];
   if (typeof properties !== 'object' || properties === null) return undefined;
   const etag = Object.entries(properties).find(([key]) => key.toLowerCase() === 'etag')?.[1];
-  return typeof etag === 'string' && etag !== '' ? etag : undefined;
+  return typeof etag === 'string' && etag !== '' ? quotedEtag(etag) : undefined;
 }
 
 export async function startLoadOnArrival(_blob: unknown, context: InvocationContext): Promise<void> {

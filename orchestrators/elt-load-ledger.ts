@@ -38,10 +38,15 @@ function durations(times: LoadTimes, endMs: number): Record<string, number> {
   return out;
 }
 
+/**
+ * The failure as the ledger keeps it. An activity's error reaches the orchestration as a plain Error whose message
+ * is `<message> \n <stack>`: the stack is cut off, and such errors get the code ActivityFailed.
+ */
 function errorOf(error: unknown): { code: string; message: string } {
-  const e = error as { code?: unknown; message?: unknown; name?: unknown };
-  const message = typeof e?.message === 'string' ? e.message : String(error);
-  return { code: typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'Error', message };
+  const e = error as { code?: unknown; message?: unknown };
+  const text = typeof e?.message === 'string' ? e.message : String(error);
+  const stack = text.indexOf(' \n ');
+  return { code: typeof e?.code === 'string' ? e.code : 'ActivityFailed', message: stack > 0 ? text.slice(0, stack) : text };
 }
 
 export function* recordLoad(context: df.OrchestrationContext, retry: df.RetryOptions, state: LoadLedgerState,

@@ -20,6 +20,7 @@ describe('loads on arrival', () => {
     const id = arrivalLoadId('landing', 'orders/day.csv', '"0x1"');
     expect(id).toMatch(/^load-[0-9a-f]{40}$/);
     expect(arrivalLoadId('landing', 'orders/day.csv', '"0x1"')).toBe(id);
+    expect(arrivalLoadId('landing', 'orders/day.csv', '0x1')).toBe(id);
     expect(arrivalLoadId('landing', 'orders/day.csv', '"0x2"')).not.toBe(id);
     expect(arrivalLoadId('landing', 'orders/day2.csv', '"0x1"')).not.toBe(id);
   });
