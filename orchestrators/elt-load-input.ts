@@ -69,8 +69,8 @@ export const eltChunkSchema = z
     headerRange: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).strict().nullable(),
     /** Bytes of the file this chunk reads (as stored, so compressed for gzip): the status' bytes/s. */
     bytes: z.number().int().nonnegative(),
-    /** Line number of the chunk's first line in its file, so reject lines are absolute. */
-    firstLine: z.number().int().positive(),
+    /** Line number of the chunk's first line in its file, so reject lines are absolute; null: not counted when planning. */
+    firstLine: z.number().int().positive().nullable(),
   })
   .strict();
 

@@ -18,7 +18,13 @@ const pipeline = (name: string, maxRejectRatio: number) => ({
   keyColumns: ['id'], versionColumn: 'version', columns: { id: 'bigint', version: 'bigint', note: 'text', amount: 'numeric' },
   format: { kind: 'csv' }, maxRejectRatio, targetChunkBytes: 24 * 1024, maxTargetPermits: 4,
 });
-const config = { semaphores: [{ kind: 'target', name: 'pg', capacity: 2 }], pipelines: [pipeline('orders', 0.01), pipeline('orders-strict', 0.001)] };
+const eventsJson = {
+  name: 'events-json', streams: ['events-json'], source: { kind: 'blob', container: 'landing', prefix: 'events/' },
+  target: { kind: 'postgres', schema: 'lake', table: 'events_json' }, targetSemaphore: 'pg',
+  keyColumns: ['id'], versionColumn: 'version', columns: { id: 'bigint', version: 'bigint', note: 'text' },
+  format: { kind: 'ndjson' }, maxRejectRatio: 0.01, targetChunkBytes: 24 * 1024, maxTargetPermits: 4,
+};
+const config = { semaphores: [{ kind: 'target', name: 'pg', capacity: 2 }], pipelines: [pipeline('orders', 0.01), pipeline('orders-strict', 0.001), eventsJson] };
 
 /** Notes hold commas, doubled quotes and newlines; the expected checksum covers only the good rows. */
 function generate(): { csv: string; checksum: string; good: number } {
@@ -195,6 +201,22 @@ describe('ELT load from Blob into PostgreSQL on the local host', () => {
     } finally {
       await pg.query('drop event trigger if exists elt_test_arm_staging; drop schema if exists elt_test cascade');
     }
+  });
+
+  it('splits an NDJSON file into chunks by line probes and still reports each bad line by its absolute number', async () => {
+    const landing = createBlobServiceClient({ connectionString: services().blob.connectionString }).getContainerClient('landing');
+    const bad = new Set([7, 1234, 2999]);
+    const lines = Array.from({ length: 3000 }, (_, i) => (bad.has(i + 1) ? `{"id": ${i + 1}, broken` : JSON.stringify({ id: i + 1, version: 1, note: `event ${i + 1}, "q"\nnext` })));
+    await landing.getBlockBlobClient('events/day.ndjson').uploadData(Buffer.from(`${lines.join('\n')}\n`));
+    const status = await load({ pipeline: 'events-json', blob: 'events/day.ndjson' });
+    expect(status.runtimeStatus).toBe('Completed');
+    const output = status.output as { loadId: string; chunksTotal: number };
+    expect(output).toMatchObject({ rows: 2997, rejects: 3, merge: { inserted: 2997 } });
+    expect(output.chunksTotal).toBeGreaterThanOrEqual(4);
+    expect((await rejectLines(output.loadId)).map((r) => r.line).sort((x, y) => x - y)).toEqual([...bad]);
+    const loaded = await pg.query(`select count(*)::int as n, md5(string_agg(id || '|' || note, E'\n' order by id)) as sum from lake.events_json`);
+    const expected = createHash('md5').update(Array.from({ length: 3000 }, (_, i) => i + 1).filter((id) => !bad.has(id)).map((id) => `${id}|event ${id}, "q"\nnext`).join('\n')).digest('hex');
+    expect(loaded.rows[0]).toEqual({ n: 2997, sum: expected });
   });
 
   it('answers 400 for an invalid body or a blob URL of another account and 404 for an unknown pipeline', async () => {
