@@ -184,6 +184,9 @@ describe('ELT loads on the local host child process (sqlite task hub)', () => {
     expect(loaded.rows[0]).toEqual({ n: bigRows, sum: hash.digest('hex') });
     const staging = await pg.query(`select count(*)::int as n from pg_tables where schemaname = 'sluice_staging'`);
     expect(staging.rows[0]).toEqual({ n: 0 });
+    // The permits the killed host's load held were released by the resumed load (same owner), none outlives it.
+    const semaphore = (await (await api(host, 'GET', `semaphores/${encodeURIComponent('target:pg')}`)).json()) as { held: number; holders: unknown[] };
+    expect(semaphore).toMatchObject({ held: 0, holders: [] });
 
     await host.waitForLog((line) => line.includes('load of this blob version exists; not started again') && line.includes(v1.replaceAll('"', '')), 60_000);
     // A re-upload is a new version: it loads again, and the newer rows win.
