@@ -8,6 +8,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { createHash } from 'node:crypto';
+import { getBlobInfo, quotedEtag } from '../connectors/blob';
 import { ENV_KEYS, matchesBlobGlob, type PipelineConfig, type SluiceConfig } from '../core/config';
 import { SluiceError } from '../core/errors';
 import { eltLoadOrchestrationName } from '../orchestrators/elt-load';
@@ -29,11 +30,6 @@ export function arrivalPipeline(config: SluiceConfig, container: string, blobNam
     (p.source.container ?? container) === container && matchesBlobGlob(p.source.loadOnArrival, blobName));
 }
 
-/** ETags in the quoted form the Blob service returns (trigger metadata may carry them unquoted). */
-export function quotedEtag(etag: string): string {
-  return etag.startsWith('"') ? etag : `"${etag}"`;
-}
-
 /** The ETag from the trigger's blob properties (key casing differs between hosts), else undefined. */
 function triggerEtag(metadata: Record<string, unknown> | undefined): string | undefined {
   const properties = Object.entries(metadata ?? {}).find(([key]) => key.toLowerCase() === 'properties')?.[1];
@@ -52,8 +48,8 @@ export async function startLoadOnArrival(_blob: unknown, context: InvocationCont
   const pipeline = arrivalPipeline(config, container, blobName);
   if (pipeline === undefined) return;
   const blobs = eltBlobService();
-  const etag = triggerEtag(context.triggerMetadata) ?? (await blobs.getContainerClient(container).getBlobClient(blobName).getProperties()).etag;
-  if (etag === undefined) throw new SluiceError('SourceFailed', `Blob "${blobName}" in "${container}" has no ETag. To fix: retry; the trigger fires again.`, { retryable: true });
+  const etag = triggerEtag(context.triggerMetadata) ?? (await getBlobInfo(blobs.getContainerClient(container), blobName)).etag;
+  if (etag === '') throw new SluiceError('SourceFailed', `Blob "${blobName}" in "${container}" has no ETag. To fix: retry; the trigger fires again.`, { retryable: true });
   const loadId = arrivalLoadId(container, blobName, etag);
   const input = buildLoadInput({ pipeline: pipeline.name, container, blob: blobName }, config, loadId, blobs.url);
   const started = await startOrchestrationOnce(df.getClient(context), eltLoadOrchestrationName, loadId, { ...input, selection: { blob: blobName, etag } });

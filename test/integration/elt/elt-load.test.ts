@@ -219,6 +219,21 @@ describe('ELT load from Blob into PostgreSQL on the local host', () => {
     expect(loaded.rows[0]).toEqual({ n: 2997, sum: expected });
   });
 
+  it('loads every file under a prefix, one chunk per small file, and lists each file with its ETag in the ledger', async () => {
+    const landing = createBlobServiceClient({ connectionString: services().blob.connectionString }).getContainerClient('landing');
+    const etags: string[] = [];
+    for (let f = 0; f < 3; f++) {
+      const rows = Array.from({ length: 10 }, (_, i) => `${20_000 + f * 10 + i},1,"file ${f}, row ${i}",${i}.5`);
+      etags.push((await landing.getBlockBlobClient(`orders/batch/part-${f}.csv`).uploadData(Buffer.from(`id,version,note,amount\n${rows.join('\n')}\n`))).etag!);
+    }
+    const status = await load({ pipeline: 'orders', prefix: 'orders/batch/' });
+    expect(status.output).toMatchObject({ files: 3, chunksTotal: 3, rows: 30, rejects: 0, merge: { inserted: 30 } });
+    const view = (await (await app.call('GET', `loads/${status.id}`)).json()) as { ledger: { sources: unknown } };
+    expect(view.ledger.sources).toEqual([0, 1, 2].map((f) => ({ file: `orders/batch/part-${f}.csv`, etag: etags[f], bytes: expect.any(Number) })));
+    const loaded = await pg.query('select count(*)::int as n from lake.orders where id between 20000 and 20029');
+    expect(loaded.rows[0]).toEqual({ n: 30 });
+  });
+
   it('answers 400 for an invalid body or a blob URL of another account and 404 for an unknown pipeline', async () => {
     expect((await app.call('POST', 'loads', { body: { pipeline: 'orders' } })).status).toBe(400);
     const elsewhere = await app.call('POST', 'loads', { body: { pipeline: 'orders', blobUrl: 'https://other.example/landing/orders/day.csv' } });
