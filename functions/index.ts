@@ -22,5 +22,7 @@ import './dashboard/http-dashboard';
 import './ingress';
 import './stream-sync';
 import './activities/elt-load';
+import './activities/record-load';
 import '../orchestrators/elt-load';
 import './loads-api';
+import './loads-on-arrival';

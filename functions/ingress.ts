@@ -12,6 +12,7 @@ import { ingestBatchOrchestrationName, type IngestBatchInput } from '../orchestr
 import { getRejectsContainer } from './app-services';
 import { getEffectiveConfig } from './config-runtime';
 import { ingestInstanceId, rejectsNdjson, sortBatch, type IngressMessage } from './ingress-batch';
+import { startOrchestrationOnce } from './start-once';
 import { INGEST_START_RETRY, streamWorkerInputFor } from './stream-worker-config';
 import { translateBlobError } from '../connectors/blob';
 
@@ -27,29 +28,9 @@ export function rejectsBlobNameFor(sessionId: string, firstMessageId: string): s
   return `ingress/${encodeURIComponent(sessionId)}/${encodeURIComponent(firstMessageId)}.ndjson`;
 }
 
-/** Whether the instance exists; a status read failing for another reason than 404 throws (the batch is retried). */
-async function instanceExists(client: Pick<df.DurableClient, 'getStatus'>, instanceId: string): Promise<boolean> {
-  try {
-    return (await client.getStatus(instanceId)).runtimeStatus !== undefined;
-  } catch (error) {
-    if (/\bHTTP 404\b/.test((error as Error).message)) return false;
-    throw error;
-  }
-}
-
-/**
- * Starts the batch's ingestBatch unless its instance exists. startNew alone would restart a completed instance
- * of the same id, appending a redelivered batch twice. Returns whether this call started it.
- */
-export async function startIngestOnce(client: Pick<df.DurableClient, 'getStatus' | 'startNew'>, instanceId: string, input: IngestBatchInput): Promise<boolean> {
-  if (await instanceExists(client, instanceId)) return false;
-  try {
-    await client.startNew(ingestBatchOrchestrationName, { instanceId, input });
-    return true;
-  } catch (error) {
-    if (await instanceExists(client, instanceId).catch(() => false)) return false;
-    throw error;
-  }
+/** Starts the batch's ingestBatch unless its instance exists, so a redelivered batch is appended once. */
+export function startIngestOnce(client: Pick<df.DurableClient, 'getStatus' | 'startNew'>, instanceId: string, input: IngestBatchInput): Promise<boolean> {
+  return startOrchestrationOnce(client, ingestBatchOrchestrationName, instanceId, input);
 }
 
 export async function handleIngressBatch(client: df.DurableClient, bodies: unknown[], context: InvocationContext): Promise<void> {

@@ -24,7 +24,8 @@ export const eltFormatSchema = z
 
 /** What to load: one blob, or every blob under a prefix, of the landing container. */
 export const eltSelectionSchema = z.union([
-  z.object({ blob: z.string().min(1) }).strict(),
+  /** `etag`: load exactly this version (the blob trigger's); without it, the version current when planning. */
+  z.object({ blob: z.string().min(1), etag: z.string().min(1).optional() }).strict(),
   z.object({ prefix: z.string() }).strict(),
 ]);
 
@@ -66,17 +67,27 @@ export const eltChunkSchema = z
     gzip: z.boolean(),
     range: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).strict().nullable(),
     headerRange: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).strict().nullable(),
-    /** Line number of the chunk's first line in its file, so reject lines are absolute. */
-    firstLine: z.number().int().positive(),
+    /** Bytes of the file this chunk reads (as stored, so compressed for gzip): the status' bytes/s. */
+    bytes: z.number().int().nonnegative(),
+    /** Line number of the chunk's first line in its file, so reject lines are absolute; null: not counted when planning. */
+    firstLine: z.number().int().positive().nullable(),
   })
   .strict();
 
 export type EltChunk = z.infer<typeof eltChunkSchema>;
 
+/** One landed file of a load, at the version (ETag) the load reads. */
+export interface EltSource {
+  file: string;
+  etag: string;
+  bytes: number;
+}
+
 export interface PlanLoadResult {
   chunks: EltChunk[];
   files: number;
   bytes: number;
+  sources: EltSource[];
 }
 
 export interface LoadChunkResult {

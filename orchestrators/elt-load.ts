@@ -12,7 +12,9 @@ import {
   type DropLoadStagingInput, type LoadChunkInput, type MergeLoadInput, type PlanLoadInput,
 } from '../functions/activities/elt-load';
 import { eltLoadInputSchema, type EltLoadInput, type LoadChunkResult, type MergeLoadResult, type PlanLoadResult } from './elt-load-input';
+import { recordLoad, type LoadLedgerState } from './elt-load-ledger';
 import { acquirePermit, releasePermit, type PermitRef } from './permits';
+import { nowMs } from './time';
 
 export const eltLoadOrchestrationName = 'eltLoad';
 
@@ -21,6 +23,11 @@ export interface EltLoadStatus {
   chunksTotal: number;
   rows: number;
   rejects: number;
+  /** Bytes of the landed files read by finished chunks, of `bytesTotal`. */
+  bytesDone: number;
+  bytesTotal: number;
+  /** bytesDone over the time since the permits were granted (orchestration time), 0 before. */
+  bytesPerSecond: number;
 }
 
 export interface EltLoadResult extends EltLoadStatus {
@@ -72,12 +79,29 @@ function* dropStagingQuietly(context: df.OrchestrationContext, retry: df.RetryOp
   }
 }
 
+/** Runs the load and writes its ledger entry (running once planned, then succeeded or failed). */
 export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> {
   const input = parseInput(context.df.getInput());
   const retry = activityRetry();
+  const ledger: LoadLedgerState = { loadId: input.loadId, pipeline: input.pipeline, times: { startedMs: nowMs(context) }, sources: [], counts: {} };
+  try {
+    const result = yield* runLoad(context, input, retry, ledger);
+    ledger.counts = { rows: result.rows, rejects: result.rejects, ...(result.merge === null ? {} : { inserted: result.merge.inserted, updated: result.merge.updated, skippedByGuard: result.merge.skippedByGuard }) };
+    yield* recordLoad(context, retry, ledger, 'succeeded');
+    return result;
+  } catch (error) {
+    yield* recordLoad(context, retry, ledger, 'failed', error);
+    throw error;
+  }
+}
+
+function* runLoad(context: df.OrchestrationContext, input: EltLoadInput, retry: df.RetryOptions, ledger: LoadLedgerState): Step<EltLoadResult> {
   const planInput: PlanLoadInput = { loadId: input.loadId, container: input.container, selection: input.selection, format: input.format, table: input.table, targetChunkBytes: input.targetChunkBytes };
   const plan = (yield context.df.callActivityWithRetry(planLoadActivityName, retry, planInput)) as PlanLoadResult;
-  const status: EltLoadStatus = { chunksDone: 0, chunksTotal: plan.chunks.length, rows: 0, rejects: 0 };
+  ledger.times.plannedMs = nowMs(context);
+  ledger.sources = plan.sources;
+  yield* recordLoad(context, retry, ledger, 'running');
+  const status: EltLoadStatus = { chunksDone: 0, chunksTotal: plan.chunks.length, rows: 0, rejects: 0, bytesDone: 0, bytesTotal: plan.chunks.reduce((sum, c) => sum + c.bytes, 0), bytesPerSecond: 0 };
   context.df.setCustomStatus(status);
   const result: EltLoadResult = { loadId: input.loadId, files: plan.files, bytes: plan.bytes, permits: 0, merge: null, ...status };
   if (plan.chunks.length === 0) return result;
@@ -85,6 +109,8 @@ export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> 
   const ref = targetPermitRef(input, context.df.instanceId);
   const held = yield* acquirePermit(context, ref, input.permitRecheckInMs);
   result.permits = held.permits;
+  const permitsMs = nowMs(context);
+  ledger.times.permitsMs = permitsMs;
   try {
     // Waves of at most `permits` chunk loads: never more chunk loads at once than permits held.
     for (let from = 0; from < plan.chunks.length; from += held.permits) {
@@ -104,9 +130,14 @@ export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> 
         status.chunksDone++;
         status.rows += chunk.rows;
         status.rejects += chunk.rejects;
+        status.bytesDone += plan.chunks[chunk.chunkIndex]?.bytes ?? 0;
       }
+      const elapsedInMs = nowMs(context) - permitsMs;
+      status.bytesPerSecond = elapsedInMs > 0 ? Math.round(status.bytesDone * 1000 / elapsedInMs) : 0;
       context.df.setCustomStatus(status);
+      ledger.counts = { rows: status.rows, rejects: status.rejects };
     }
+    ledger.times.chunksMs = nowMs(context);
     const staged = { loadId: input.loadId, chunkCount: plan.chunks.length };
     const seen = status.rows + status.rejects;
     if (seen > 0 && status.rejects / seen > input.maxRejectRatio) {
@@ -118,6 +149,7 @@ export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> 
     }
     const mergeInput: MergeLoadInput = { loadId: input.loadId, table: input.table, chunkCount: plan.chunks.length };
     result.merge = (yield context.df.callActivityWithRetry(mergeLoadActivityName, retry, mergeInput)) as MergeLoadResult;
+    ledger.times.mergedMs = nowMs(context);
     yield context.df.callActivityWithRetry(dropLoadStagingActivityName, retry, staged satisfies DropLoadStagingInput);
   } finally {
     yield* releasePermit(context, ref);

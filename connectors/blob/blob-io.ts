@@ -10,14 +10,20 @@ import { translateBlobError } from './blob-errors';
 export interface BlobInfo {
   name: string;
   size: number;
+  /** Always in the quoted form (`"0x..."`): listings and some triggers give it unquoted, properties quoted. */
   etag: string;
   contentEncoding?: string;
+}
+
+/** One shape for an ETag: the quoted form the Blob service sends in the ETag header. */
+export function quotedEtag(etag: string): string {
+  return etag === '' || etag.startsWith('"') || etag.startsWith('W/"') ? etag : `"${etag}"`;
 }
 
 export async function* listBlobs(container: ContainerClient, prefix: string): AsyncGenerator<BlobInfo> {
   try {
     for await (const item of container.listBlobsFlat({ prefix })) {
-      const info: BlobInfo = { name: item.name, size: item.properties.contentLength ?? 0, etag: item.properties.etag };
+      const info: BlobInfo = { name: item.name, size: item.properties.contentLength ?? 0, etag: quotedEtag(item.properties.etag) };
       if (item.properties.contentEncoding) info.contentEncoding = item.properties.contentEncoding;
       yield info;
     }
@@ -29,7 +35,7 @@ export async function* listBlobs(container: ContainerClient, prefix: string): As
 export async function getBlobInfo(container: ContainerClient, name: string): Promise<BlobInfo> {
   try {
     const properties = await container.getBlobClient(name).getProperties();
-    const info: BlobInfo = { name, size: properties.contentLength ?? 0, etag: properties.etag ?? '' };
+    const info: BlobInfo = { name, size: properties.contentLength ?? 0, etag: quotedEtag(properties.etag ?? '') };
     if (properties.contentEncoding) info.contentEncoding = properties.contentEncoding;
     return info;
   } catch (error) {

@@ -39,6 +39,8 @@ export const ledgerEntrySchema = z.object({
   files: z.array(z.string()).optional(),
   /** The landed files with their format, written when a window's load ends: what a replay loads again. */
   landed: z.array(ledgerLandedSchema).optional(),
+  /** Loads: each file at the version (ETag) it was read, with its size. */
+  sources: z.array(z.object({ file: z.string().min(1), etag: z.string().min(1), bytes: count })).optional(),
   counts: z.object({ rows: count, inserted: count, updated: count, skippedByGuard: count, rejects: count }).partial().default({}),
   /** Phase durations, e.g. { extractInMs, loadInMs, mergeInMs, totalInMs }. */
   durations: z.record(z.string().regex(/InMs$/), z.number().min(0)).default({}),

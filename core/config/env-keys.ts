@@ -16,6 +16,8 @@ export const ENV_KEYS = {
   blobConnection: 'SLUICE_BLOB',
   /** Blob container where files land for ELT loads. @default landing */
   landingContainer: 'SLUICE_LANDING_CONTAINER',
+  /** `true` registers the blob trigger that starts loads for pipelines with `source.loadOnArrival`. @default unset (off) */
+  loadsOnArrival: 'SLUICE_LOADS_ON_ARRIVAL',
   /** Blob container for rejected rows. @default rejects */
   rejectsContainer: 'SLUICE_REJECTS_CONTAINER',
   /** Blob container for export files (one per key). @default outbox */

@@ -1,5 +1,6 @@
 export { ENV_KEYS, type EnvKey } from './env-keys';
 export { cosmosId, objectName, settingName, SQL_IDENTIFIER, sqlIdentifier } from './identifiers';
+export { BLOB_GLOB, blobGlobToRegExp, globLiteralPrefix, matchesBlobGlob } from './blob-glob';
 export { findByStream, matchesStreamPattern, STREAM_PATTERN } from './patterns';
 export { sourceSchema, type SourceConfig } from './source';
 export { COLUMN_TYPES, columnTypeSchema, targetSchema, type TargetConfig } from './target';

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { notificationTargetSchema } from './notification';
-import { pipelineSchema } from './pipeline';
+import { globLiteralPrefix } from './blob-glob';
+import { pipelineSchema, type PipelineConfig } from './pipeline';
 import { semaphoreSchema, streamPolicySchema } from './policy';
 
 export const sluiceConfigSchema = z
@@ -42,6 +43,7 @@ export const sluiceConfigSchema = z
           ctx.addIssue({ code: 'custom', path: at('notify', j), input: name, message: 'expected the name of a target declared in "notificationTargets"' });
         }
       });
+      checkLoadOnArrival(pipeline, at, ctx);
       const typed = Object.keys(pipeline.columns);
       if (typed.length > 0) {
         for (const column of [...pipeline.keyColumns, ...(pipeline.versionColumn === undefined ? [] : [pipeline.versionColumn])]) {
@@ -52,6 +54,27 @@ export const sluiceConfigSchema = z
       }
     });
   });
+
+/** A pipeline loaded on arrival must be loadable at all, and its glob must be able to match its own files. */
+function checkLoadOnArrival(pipeline: PipelineConfig, at: (...path: Array<string | number>) => Array<string | number>, ctx: z.core.$RefinementCtx): void {
+  if (pipeline.source.kind !== 'blob' || pipeline.source.loadOnArrival === undefined) return;
+  const glob = pipeline.source.loadOnArrival;
+  const field = at('source', 'loadOnArrival');
+  const literal = globLiteralPrefix(glob);
+  const { prefix } = pipeline.source;
+  if (!literal.startsWith(prefix) && !prefix.startsWith(literal)) {
+    ctx.addIssue({ code: 'custom', path: field, input: glob, message: `expected a glob under the pipeline's source.prefix "${prefix}" (it could never match this pipeline's files)` });
+  }
+  if (pipeline.target.kind !== 'postgres') {
+    ctx.addIssue({ code: 'custom', path: field, input: glob, message: `expected a pipeline with a postgres target (ELT loads support only postgres so far; this one targets ${pipeline.target.kind})` });
+  }
+  if (pipeline.versionColumn === undefined) {
+    ctx.addIssue({ code: 'custom', path: field, input: glob, message: 'expected a pipeline with a versionColumn (the load\'s merge guard needs it)' });
+  }
+  if (pipeline.format.kind === 'csv' && !pipeline.format.header) {
+    ctx.addIssue({ code: 'custom', path: field, input: glob, message: 'expected a pipeline with format.header true (ELT loads read CSV with a header line only)' });
+  }
+}
 
 function unique(values: string[], path: string, what: string, ctx: z.core.$RefinementCtx): void {
   const seen = new Set<string>();

@@ -1,5 +1,6 @@
 /** Where a pipeline reads its data: inline records in the events, landed blobs, or a paginated HTTP API. */
 import { z } from 'zod';
+import { BLOB_GLOB } from './blob-glob';
 import { positiveInt, settingName } from './identifiers';
 
 const inlineSource = z
@@ -11,6 +12,12 @@ const blobSource = z
     kind: z.literal('blob').describe('Data lands as files in Blob Storage (events carry blob refs, or files trigger loads).'),
     container: z.string().min(1, 'expected a container name').optional().describe('Landing container. Default: the SLUICE_LANDING_CONTAINER app setting.'),
     prefix: z.string().default('').describe('Blob name prefix of this pipeline\'s files. Default: "" (the whole container).'),
+    loadOnArrival: z
+      .string()
+      .regex(BLOB_GLOB, 'expected a blob name glob such as "orders/*.csv" (no leading "/", no spaces)')
+      .optional()
+      .describe('Blob name glob in the landing container whose new or changed blobs start an ELT load of this pipeline, once per blob version (ETag); ' +
+        '"*" matches within a path segment, "**" across segments. Needs the app setting SLUICE_LOADS_ON_ARRIVAL=true. Default: none (loads start through POST /api/loads).'),
   })
   .strict();
 

@@ -6,19 +6,19 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ContainerClient } from '@azure/storage-blob';
 import * as df from 'durable-functions';
-import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { getBlobInfo, listBlobs, openRange, RejectsWriter, type BlobInfo } from '../../connectors/blob';
 import { parseCsv, readCsvHeader } from '../../connectors/csv/parse-csv';
-import { decompressIf, isGzip } from '../../connectors/gzip';
+import { decompressIf } from '../../connectors/gzip';
 import { parseNdjson } from '../../connectors/ndjson/parse-ndjson';
+import type { Reject, RejectSink } from '../../connectors/records';
 import { copyChunk, dropStaging, ensureTargetTable, mergeStaging, targetTableSchema, type TargetTable } from '../../connectors/postgres';
-import { CsvBoundaryScanner } from '../../core/chunk-plan';
 import { SluiceError } from '../../core/errors';
 import {
   eltChunkSchema, eltFormatSchema, eltSelectionSchema, eltTableSchema,
-  type EltChunk, type EltFormat, type LoadChunkResult, type MergeLoadResult, type PlanLoadResult,
+  type EltChunk, type LoadChunkResult, type MergeLoadResult, type PlanLoadResult,
 } from '../../orchestrators/elt-load-input';
+import { linesBefore, planFile } from '../elt/plan-files';
 import { eltBlobService, eltPgPool } from '../elt/runtime';
 
 export const planLoadActivityName = 'eltPlanLoad';
@@ -59,42 +59,15 @@ function targetTable(table: unknown, activity: string): TargetTable {
 
 const chunkRefs = (loadId: string, count: number) => Array.from({ length: count }, (_, chunkIndex) => ({ loadId, chunkIndex }));
 
-function countLf(bytes: Uint8Array): number {
-  let n = 0;
-  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
-  return n;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(part as Buffer);
-  return Buffer.concat(parts);
-}
-
-/**
- * Streams the file once through the boundary scanner, remembering the line count at each buffer start; the
- * line number of each chunk start is then that count plus the LFs read again from the buffer start to the cut.
- */
-async function planCsvFile(container: ContainerClient, info: BlobInfo, format: EltFormat, targetChunkBytes: number, firstIndex: number): Promise<EltChunk[]> {
-  const scanner = new CsvBoundaryScanner({ targetChunkBytes, header: true, dialect: { delimiter: format.delimiter, quote: format.quote } });
-  const marks: Array<{ offset: number; lines: number }> = [];
-  let offset = 0;
-  let lines = 0;
-  for await (const part of await openRange(container, info.name, { offset: 0, etag: info.etag })) {
-    const bytes = part as Buffer;
-    marks.push({ offset, lines });
-    scanner.push(bytes);
-    offset += bytes.length;
-    lines += countLf(bytes);
+/** The blob's current version; with a pinned `etag` (blob trigger), a newer version fails this load, it has its own. */
+async function pinnedBlob(container: ContainerClient, selection: { blob: string; etag?: string | undefined }): Promise<BlobInfo> {
+  const info = await getBlobInfo(container, selection.blob);
+  if (selection.etag !== undefined && info.etag !== selection.etag) {
+    throw new SluiceError('PreconditionFailed', `Blob "${selection.blob}" in container "${container.containerName}" changed since this load started (ETag ${selection.etag}, now ${info.etag}); ` +
+      'this load of the older version stops without touching the target. To fix: nothing, the newer version starts its own load on arrival.',
+    { ids: { blob: selection.blob } });
   }
-  const scan = scanner.finish(info.size);
-  const chunks: EltChunk[] = [];
-  for (const range of scan.chunks) {
-    const mark = marks.findLast((m) => m.offset <= range.start) ?? { offset: 0, lines: 0 };
-    const before = range.start === mark.offset ? 0 : countLf(await readAll(await openRange(container, info.name, { offset: mark.offset, count: range.start - mark.offset, etag: info.etag })));
-    chunks.push({ chunkIndex: firstIndex + chunks.length, file: info.name, etag: info.etag, gzip: false, range, headerRange: scan.headerRange, firstLine: mark.lines + before + 1 });
-  }
-  return chunks;
+  return info;
 }
 
 export async function planLoad(rawInput: unknown): Promise<PlanLoadResult> {
@@ -102,17 +75,13 @@ export async function planLoad(rawInput: unknown): Promise<PlanLoadResult> {
   const table = targetTable(input.table, planLoadActivityName);
   const container = eltBlobService().getContainerClient(input.container);
   const files: BlobInfo[] = [];
-  if ('blob' in input.selection) files.push(await getBlobInfo(container, input.selection.blob));
+  if ('blob' in input.selection) files.push(await pinnedBlob(container, input.selection));
   else for await (const info of listBlobs(container, input.selection.prefix)) files.push(info);
   await ensureTargetTable(eltPgPool(), table);
   const chunks: EltChunk[] = [];
-  for (const info of files) {
-    const gzip = input.format.gzip || isGzip(info.name, info.contentEncoding);
-    const splittable = input.format.kind === 'csv' && !gzip && info.size > input.targetChunkBytes;
-    if (splittable) chunks.push(...await planCsvFile(container, info, input.format, input.targetChunkBytes, chunks.length));
-    else if (info.size > 0) chunks.push({ chunkIndex: chunks.length, file: info.name, etag: info.etag, gzip, range: null, headerRange: null, firstLine: 1 });
-  }
-  return { chunks, files: files.length, bytes: files.reduce((sum, f) => sum + f.size, 0) };
+  for (const info of files) chunks.push(...await planFile(container, info, input.format, input.targetChunkBytes, chunks.length));
+  const sources = files.map((f) => ({ file: f.name, etag: f.etag, bytes: f.size }));
+  return { chunks, files: files.length, bytes: files.reduce((sum, f) => sum + f.size, 0), sources };
 }
 
 export async function loadChunk(rawInput: unknown, context: InvocationContext): Promise<LoadChunkResult> {
@@ -131,10 +100,17 @@ export async function loadChunk(rawInput: unknown, context: InvocationContext): 
     ? { offset: 0, etag: chunk.etag }
     : { offset: chunk.range.start, count: chunk.range.end - chunk.range.start, etag: chunk.etag });
   const input$ = decompressIf(body, chunk.gzip);
+  // Chunks planned by probes do not know their first line: their rejects wait for the count of the lines before.
+  const unnumbered: Reject[] = [];
+  const onReject: RejectSink = chunk.firstLine === null ? (reject) => unnumbered.push(reject) : rejects.add;
   const records = format.kind === 'csv'
-    ? parseCsv(input$, { ...(columns === undefined ? {} : { columns }), firstLine: chunk.firstLine, delimiter: format.delimiter, onReject: rejects.add, file: chunk.file })
-    : parseNdjson(input$, { firstLine: chunk.firstLine, onReject: rejects.add });
-  const copied = await copyChunk(eltPgPool(), { loadId: input.loadId, chunkIndex: chunk.chunkIndex, table, records, mode: format.kind === 'csv' ? 'text' : 'json', onReject: rejects.add });
+    ? parseCsv(input$, { ...(columns === undefined ? {} : { columns }), firstLine: chunk.firstLine ?? 1, delimiter: format.delimiter, onReject, file: chunk.file })
+    : parseNdjson(input$, { firstLine: chunk.firstLine ?? 1, onReject });
+  const copied = await copyChunk(eltPgPool(), { loadId: input.loadId, chunkIndex: chunk.chunkIndex, table, records, mode: format.kind === 'csv' ? 'text' : 'json', onReject });
+  if (unnumbered.length > 0) {
+    const before = await linesBefore(landing, chunk.file, chunk.etag, chunk.range?.start ?? 0);
+    for (const reject of unnumbered) rejects.add({ ...reject, line: reject.line + before });
+  }
   const flushed = await rejects.flush();
   // The writer counts parse rejects too (copyChunk only sees the records the parser let through).
   context.log('sluice:elt chunk finished', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: rejects.count }));
