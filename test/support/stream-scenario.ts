@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createCosmosClient, Ledger } from '../../connectors/cosmos';
+import { createCosmosClient, ensureLedgerContainer, Ledger } from '../../connectors/cosmos';
 import { durableHostFactory } from '../../local/host/durable/factory';
 import type { LocalDurableHost } from '../../local/host/durable';
 import { startHost, type RunningHost } from '../../local/host/host';
@@ -208,10 +208,13 @@ export async function startStreamApp(options: StartStreamAppOptions): Promise<St
   const pg = new Client({ connectionString: services.postgres.connectionString });
   await pg.connect();
   const cosmos = createCosmosClient({ endpoint: services.cosmos.endpoint, key: services.cosmos.key, endpointDiscovery: false });
+  // Created as the app creates it on first use, so a test can read the ledger before any window was extracted.
+  const { database } = await cosmos.databases.createIfNotExists({ id: 'sluice' });
+  const ledger = new Ledger(await ensureLedgerContainer(database));
   const key = host.keys.functionKeys['default'] ?? '';
   return {
     services, emulator, host, pg,
-    ledger: new Ledger(cosmos.database('sluice').container('ledger')),
+    ledger,
     call: (method, route, body) => fetch(`${host.url}/api/${route}`, {
       method,
       headers: { 'x-functions-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
