@@ -118,24 +118,28 @@ describe('stream sync acceptance (issue 5) on the local host', () => {
     await app.pg.query('create table public.accounts (id text, v bigint, stream text, n integer, primary key (id))');
     const lock = new Client({ connectionString: app.services.postgres.connectionString });
     await lock.connect();
-    await lock.query('begin');
-    await lock.query('lock table public.accounts in access exclusive mode');
-    source.hold(/^S_/);
+    try {
+      await lock.query('begin');
+      await lock.query('lock table public.accounts in access exclusive mode');
+      source.hold(/^S_/);
 
-    const perStream = scaleStreams.map((stream) => Array.from({ length: scale.eventsPerStream }, (_, n) => notification(stream, n)));
-    const order = shuffled(perStream.flatMap((messages, s) => messages.map(() => s)), 5);
-    const cursor = perStream.map(() => 0);
-    await send(app, order.map((s) => perStream[s]![cursor[s]!++]!));
+      const perStream = scaleStreams.map((stream) => Array.from({ length: scale.eventsPerStream }, (_, n) => notification(stream, n)));
+      const order = shuffled(perStream.flatMap((messages, s) => messages.map(() => s)), 5);
+      const cursor = perStream.map(() => 0);
+      await send(app, order.map((s) => perStream[s]![cursor[s]!++]!));
 
-    const held = await until('3 extracts held at the source', () => (source.open('S_').length >= scale.source ? source.open('S_') : undefined), deadlineInMs);
-    expect(held).toHaveLength(scale.source);
-    source.releaseAll();
-    const waitingLoads = () => app.pg.query<{ n: string }>(
-      "select count(*) as n from pg_stat_activity where application_name = 'sluice-loader' and wait_event_type = 'Lock'");
-    await until('4 loads waiting for the locked table', async () => (Number((await waitingLoads()).rows[0]?.n) >= scale.target ? true : undefined), deadlineInMs);
-    expect(Number((await waitingLoads()).rows[0]?.n)).toBe(scale.target);
-    await lock.query('commit');
-    await lock.end();
+      const held = await until('3 extracts held at the source', () => (source.open('S_').length >= scale.source ? source.open('S_') : undefined), deadlineInMs);
+      expect(held).toHaveLength(scale.source);
+      source.releaseAll();
+      const waitingLoads = async () => Number((await app.pg.query<{ n: string }>(
+        "select count(*) as n from pg_stat_activity where application_name = 'sluice-loader' and wait_event_type = 'Lock'")).rows[0]?.n);
+      await until('4 loads waiting for the locked table', async () => ((await waitingLoads()) >= scale.target ? true : undefined), deadlineInMs);
+      expect(await waitingLoads()).toBe(scale.target);
+    } finally {
+      // Also on failure, so the blocked loads finish and the host can stop.
+      source.releaseAll();
+      await lock.end();
+    }
 
     const total = scale.streams * scale.eventsPerStream;
     await until(`${total} rows`, async () => ((await rowCount('accounts')) >= total ? true : undefined), deadlineInMs);
