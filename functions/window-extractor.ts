@@ -1,7 +1,8 @@
 /**
  * The `WindowExtractor` of stream pipelines: a window's inline records land as one NDJSON blob in the landing
  * container (overwritten by a retry of the same window); blob refs are already landed and pass on as they are,
- * pinned to their current version. Records the window as running in the ledger. HTTP sources are not wired yet.
+ * pinned to their current version; an HTTP source is read for the window's range and its pages land as NDJSON
+ * blobs (functions/http-window-source.ts). Records the window as running in the ledger.
  */
 import { findPipeline } from '../core/config';
 import { SluiceError } from '../core/errors';
@@ -11,6 +12,7 @@ import { getBlobService, getLandingContainer, getLedger } from './app-services';
 import { getEffectiveConfig } from './config-runtime';
 import { safeSegment, windowKey } from './pipeline-target';
 import { blobOfUrl } from './blob-url';
+import { landHttpWindow } from './http-window-source';
 
 export const windowExtractor: WindowExtractor = {
   async extractWindow(input: ExtractWindowInput, options): Promise<ExtractWindowResult> {
@@ -21,12 +23,13 @@ export const windowExtractor: WindowExtractor = {
       throw new SluiceError('ConfigInvalid', `extractWindow: pipeline "${input.pipeline}" no longer serves stream "${input.streamId}". ` +
         'To fix: restore the pipeline, or suspend the stream and reconcile it.', { ids: { streamId: input.streamId, windowId: window.windowId } });
     }
-    if (pipeline.source.kind === 'http') {
-      throw new SluiceError('ConfigInvalid', `extractWindow: pipeline "${pipeline.name}" reads an HTTP source, which stream windows do not read yet. ` +
-        'To fix: send inline records or blob refs for this stream.', { ids: { streamId: input.streamId, windowId: window.windowId } });
-    }
     const key = windowKey(input.streamId, window.seq);
     const landed: LandedBlob[] = [];
+    if (pipeline.source.kind === 'http') {
+      const container = await getLandingContainer();
+      landed.push(...await landHttpWindow(pipeline.name, input.streamId, pipeline.source, window,
+        { container, env: process.env, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) }));
+    }
     if (window.records.length > 0) {
       const container = await getLandingContainer();
       const blob = await writeLanding(container, window.records, { stream: safeSegment(input.streamId), windowId: `w${window.seq}`, abortSignal: options.abortSignal });
@@ -53,6 +56,6 @@ export const windowExtractor: WindowExtractor = {
       files: landed.map((l) => l.url),
       durations: { extractInMs: Date.now() - startedAtMs },
     });
-    return { windowId: window.windowId, landed, records: window.records.length };
+    return { windowId: window.windowId, landed, records: landed.reduce((sum, l) => sum + l.records, 0) };
   },
 };

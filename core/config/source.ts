@@ -47,6 +47,11 @@ const httpSource = z
     itemsPath: z.string().min(1).default('items').describe('Dotted path of the records array in each response. Default: "items".'),
     sinceParam: z.string().min(1).default('since').describe('Query parameter of the exclusive window start. Default: "since".'),
     untilParam: z.string().min(1).default('until').describe('Query parameter of the inclusive window end. Default: "until".'),
+    streamParam: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Query parameter carrying the stream id, for an API serving many streams (e.g. "partition"). Default: not sent.'),
     timeFormat: z.enum(['iso', 'epochMs']).default('iso').describe('How since/until are written: ISO-8601 UTC or epoch ms. Default: "iso".'),
     paging: paging.prefault({ kind: 'none' }).describe('How to page through results. Default: { kind: "none" }.'),
     headerSettings: z

@@ -43,8 +43,8 @@ describe('paginated HTTP source', () => {
       json(res, 200, { data: { items: [{ id: cursor + 1 }, { id: cursor + 2 }] }, meta: { next: cursor < 4 ? cursor + 2 : null } });
     });
     try {
-      const config: HttpSourceConfig = { url: server.url, recordsPath: 'data.items', nextCursorPath: 'meta.next',
-        cursorParam: 'after', query: { limit: '2' } };
+      const config: HttpSourceConfig = { url: server.url, recordsPath: 'data.items', paging: { kind: 'cursor', nextCursorPath: 'meta.next', cursorParam: 'after' },
+        query: { limit: '2' } };
       const pages = await collect(readHttpPages(config, { since: '2026-11-23T10:00:00Z', until: '2026-11-23T11:00:00Z' }));
       expect(pages).toEqual([
         { page: 1, records: [{ id: 1 }, { id: 2 }], nextCursor: '2' },
@@ -56,6 +56,28 @@ describe('paginated HTTP source', () => {
         '?limit=2&since=2026-11-23T10%3A00%3A00Z&until=2026-11-23T11%3A00%3A00Z&after=2',
         '?limit=2&since=2026-11-23T10%3A00%3A00Z&until=2026-11-23T11%3A00%3A00Z&after=4',
       ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('pages by number until a short page, and reads one page when paging is none', async () => {
+    const server = await serve((url, _req, res) => {
+      const page = Number(url.searchParams.get('p') ?? 1);
+      json(res, 200, { items: page < 3 ? [{ id: page * 10 }, { id: page * 10 + 1 }] : [{ id: 30 }], next: 'ignored' });
+    });
+    try {
+      const paged = await collect(readHttpPages({ url: server.url, recordsPath: 'items', paging: { kind: 'page', pageParam: 'p', sizeParam: 'n', pageSize: 2 } },
+        { since: '1000', until: '2000' }));
+      expect(paged).toEqual([
+        { page: 1, records: [{ id: 10 }, { id: 11 }] },
+        { page: 2, records: [{ id: 20 }, { id: 21 }] },
+        { page: 3, records: [{ id: 30 }] },
+      ]);
+      expect(server.requests.map((u) => u.search)).toEqual(['?since=1000&until=2000&p=1&n=2', '?since=1000&until=2000&p=2&n=2', '?since=1000&until=2000&p=3&n=2']);
+      const single = await collect(readHttpPages({ url: server.url, recordsPath: 'items', paging: { kind: 'none' } }));
+      expect(single).toEqual([{ page: 1, records: [{ id: 10 }, { id: 11 }] }]);
+      expect(server.requests).toHaveLength(4);
     } finally {
       await server.close();
     }
@@ -75,7 +97,7 @@ describe('paginated HTTP source', () => {
     });
     const waits: number[] = [];
     try {
-      const pages = await collect(readHttpPages({ url: server.url, recordsPath: 'items', nextCursorPath: 'next' },
+      const pages = await collect(readHttpPages({ url: server.url, recordsPath: 'items', paging: { kind: 'cursor' as const, nextCursorPath: 'next' } },
         { retry: { ...noWait, retryDelayInMs: 100, sleep: async (ms) => { waits.push(ms); } } }));
       expect(pages).toEqual([{ page: 1, records: [{ id: 1 }] }]);
       expect(waits).toEqual([7000, 100, 200]);
@@ -89,7 +111,7 @@ describe('paginated HTTP source', () => {
       ? json(res, 401, { error: 'no token' })
       : json(res, 500, { error: 'boom' })));
     try {
-      const config = { url: server.url, recordsPath: 'items', nextCursorPath: 'next' };
+      const config = { url: server.url, recordsPath: 'items', paging: { kind: 'cursor' as const, nextCursorPath: 'next' } };
       await expect(collect(readHttpPages(config, { retry: { ...noWait, maxRetries: 2 } }))).rejects.toMatchObject({
         code: 'SourceFailed', retryable: true, message: expect.stringContaining('failed 3 times, last: HTTP 500') });
       const before = server.requests.length;
@@ -104,9 +126,9 @@ describe('paginated HTTP source', () => {
   it('rejects a body without the configured records array, and an invalid config', async () => {
     const server = await serve((_url, _req, res) => json(res, 200, { rows: [] }));
     try {
-      await expect(collect(readHttpPages({ url: server.url, recordsPath: 'items', nextCursorPath: 'next' })))
+      await expect(collect(readHttpPages({ url: server.url, recordsPath: 'items', paging: { kind: 'cursor' as const, nextCursorPath: 'next' } })))
         .rejects.toMatchObject({ code: 'SourceFailed', message: expect.stringContaining('no array at "items"') });
-      await expect(collect(readHttpPages({ url: 'ftp://x', recordsPath: 'items', nextCursorPath: 'next' })))
+      await expect(collect(readHttpPages({ url: 'ftp://x', recordsPath: 'items', paging: { kind: 'none' as const } })))
         .rejects.toMatchObject({ code: 'ConfigInvalid' });
     } finally {
       await server.close();
