@@ -74,6 +74,7 @@ export const windowLoader: WindowLoader = {
       startedAt: opened?.startedAt ?? new Date(startedAtMs).toISOString(),
       ...(opened?.window === undefined ? {} : { window: opened.window }),
       files: input.extracted.landed.map((l) => l.url),
+      ...(opened?.correlationIds === undefined ? {} : { correlationIds: opened.correlationIds }),
     };
     try {
       const pipeline = findPipeline(await getEffectiveConfig(), input.streamId);

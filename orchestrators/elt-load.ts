@@ -13,6 +13,7 @@ import {
 } from '../functions/activities/elt-load';
 import { eltLoadInputSchema, type EltLoadInput, type LoadChunkResult, type MergeLoadResult, type PlanLoadResult } from './elt-load-input';
 import { acquirePermit, releasePermit, type PermitRef } from './permits';
+import { withLoadTelemetry } from './telemetry';
 
 export const eltLoadOrchestrationName = 'eltLoad';
 
@@ -125,4 +126,4 @@ export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> 
   return { ...result, ...status };
 }
 
-df.app.orchestration(eltLoadOrchestrationName, eltLoad);
+df.app.orchestration(eltLoadOrchestrationName, withLoadTelemetry(eltLoad));

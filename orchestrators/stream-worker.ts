@@ -13,7 +13,9 @@ import { streamEntityName, type StreamOperationInput, type StreamOperationResult
 import { extractWindowActivityName, type ExtractWindowInput, type ExtractWindowResult } from '../functions/activities/extract-window';
 import { loadWindowActivityName, type LoadWindowInput, type LoadWindowResult } from '../functions/activities/load-window';
 import { raiseAlertActivityName, type RaiseAlertInput } from '../functions/activities/raise-alert';
+import { permitGrantedEvent, windowCommittedEvent } from '../core/telemetry';
 import { acquirePermit, permitRef, releasePermit, type PermitRef } from './permits';
+import { reportTelemetry } from './telemetry';
 import { fireAt, nowMs } from './time';
 import { parseStreamWorkerInput, streamWorkerOrchestrationName, type ActivityRetry, type StreamWorkerInput } from './stream-worker-input';
 
@@ -25,7 +27,10 @@ export interface StreamWorkerOutcome {
   windowsCommitted: number;
 }
 
-type WindowOutcome = { kind: 'applied'; counts: LoadWindowResult } | { kind: 'failed'; error: string };
+/** Permits granted while applying a window, reported with its telemetry. */
+type GrantRecord = { key: string; owner: string; permits: number; waitedMs: number };
+
+type WindowOutcome = ({ kind: 'applied'; counts: LoadWindowResult } | { kind: 'failed'; error: string }) & { grants: GrantRecord[] };
 
 function retryOptions(retry: ActivityRetry): df.RetryOptions {
   const options = new df.RetryOptions(retry.firstRetryIntervalInMs, retry.maxNumberOfAttempts);
@@ -66,9 +71,11 @@ function* underPermit<T>(
   input: StreamWorkerInput,
   ref: PermitRef,
   work: () => df.Task,
+  grants: GrantRecord[],
 ): Step<{ ok: true; value: T } | { ok: false; error: string }> {
   try {
-    yield* acquirePermit(context, ref, input.permitRecheckInMs, () => renewStreamLease(context, input));
+    const held = yield* acquirePermit(context, ref, input.permitRecheckInMs, () => renewStreamLease(context, input));
+    grants.push({ key: ref.key, owner: ref.owner, permits: held.permits, waitedMs: held.waitedMs });
   } catch (error) {
     return { ok: false, error: errorText(error) };
   }
@@ -85,18 +92,19 @@ function* underPermit<T>(
 function* applyWindow(context: df.OrchestrationContext, input: StreamWorkerInput, window: StreamWindow): Step<WindowOutcome> {
   const owner = context.df.instanceId;
   const retry = retryOptions(input.retry);
+  const grants: GrantRecord[] = [];
   const extractInput: ExtractWindowInput = { streamId: input.streamId, pipeline: input.pipeline, window };
   const extracted = yield* underPermit<ExtractWindowResult>(context, input, permitRef(input.source, owner), () =>
-    context.df.callActivityWithRetry(extractWindowActivityName, retry, extractInput),
+    context.df.callActivityWithRetry(extractWindowActivityName, retry, extractInput), grants,
   );
-  if (!extracted.ok) return { kind: 'failed', error: `extract: ${extracted.error}` };
+  if (!extracted.ok) return { kind: 'failed', error: `extract: ${extracted.error}`, grants };
 
   const loadInput: LoadWindowInput = { streamId: input.streamId, pipeline: input.pipeline, windowId: window.windowId, windowSeq: window.seq, extracted: extracted.value };
   const loaded = yield* underPermit<LoadWindowResult>(context, input, permitRef(input.target, owner), () =>
-    context.df.callActivityWithRetry(loadWindowActivityName, retry, loadInput),
+    context.df.callActivityWithRetry(loadWindowActivityName, retry, loadInput), grants,
   );
-  if (!loaded.ok) return { kind: 'failed', error: `load: ${loaded.error}` };
-  return { kind: 'applied', counts: { rowsWritten: loaded.value.rowsWritten, rowsRejected: loaded.value.rowsRejected } };
+  if (!loaded.ok) return { kind: 'failed', error: `load: ${loaded.error}`, grants };
+  return { kind: 'applied', counts: { rowsWritten: loaded.value.rowsWritten, rowsRejected: loaded.value.rowsRejected }, grants };
 }
 
 /** A stale worker (replaced, or the stream suspended under it) stops quietly; any other entity failure is a bug. */
@@ -122,8 +130,14 @@ export function* streamWorker(context: df.OrchestrationContext): Step<StreamWork
       const committed = yield* callStream(context, streamId, 'commit', { workerId, windowId: window.windowId, counts: outcome.counts, nowMs: nowMs(context) });
       if (!committed.ok) return { ended: staleOrThrow(committed.error, `stream(${streamId}).commit`), windowsCommitted };
       windowsCommitted++;
+      yield* reportTelemetry(context, [...outcome.grants.map(permitGrantedEvent), windowCommittedEvent({
+        streamId, pipeline: input.pipeline, windowId: window.windowId, events: window.events, commitAtMs: nowMs(context),
+        ...(window.oldestEventAtMs === undefined ? {} : { oldestEventAtMs: window.oldestEventAtMs }),
+        ...(window.correlationIds === undefined ? {} : { correlationIds: window.correlationIds }),
+      })]);
       continue;
     }
+    yield* reportTelemetry(context, outcome.grants.map(permitGrantedEvent));
 
     const failed = yield* callStream(context, streamId, 'fail', {
       workerId,
@@ -136,11 +150,13 @@ export function* streamWorker(context: df.OrchestrationContext): Step<StreamWork
     if (failed.value.suspended) {
       const alert: RaiseAlertInput = {
         streamId,
+        pipeline: input.pipeline,
         workerId,
         windowId: window.windowId,
         consecutiveFailures: failed.value.consecutiveFailures,
         error: outcome.error,
         atMs: nowMs(context),
+        ...(window.correlationIds === undefined ? {} : { correlationIds: window.correlationIds }),
       };
       try {
         yield context.df.callActivityWithRetry(raiseAlertActivityName, retryOptions(input.retry), alert);

@@ -22,6 +22,8 @@ export const ledgerEntrySchema = z.object({
   /** The events or time span covered (windows) or the source files (loads). */
   window: z.object({ from: isoTime, until: isoTime, events: count.optional() }).optional(),
   files: z.array(z.string()).optional(),
+  /** Correlation ids of the events a window covers (their Service Bus correlationId or messageId), bounded. */
+  correlationIds: z.array(z.string().min(1)).max(100).optional(),
   counts: z.object({ rows: count, inserted: count, updated: count, skippedByGuard: count, rejects: count }).partial().default({}),
   /** Phase durations, e.g. { extractInMs, loadInMs, mergeInMs, totalInMs }. */
   durations: z.record(z.string().regex(/InMs$/), z.number().min(0)).default({}),

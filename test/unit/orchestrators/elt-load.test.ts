@@ -69,6 +69,10 @@ describe('eltLoad replay', () => {
     h.activity('eltDropLoadStaging', { dropped: 3 });
     await expectNext(h, 6, { actionType: 7, instanceId: '@semaphore@target:pg', operation: 'release', input: { owner: loadId, nowMs: h.now } });
     h.entityCall('semaphore', 'target:pg', 'release', { ok: true, value: { granted: [] } });
+    await expectNext(h, 7, { actionType: 1, functionName: 'trackTelemetry', input: { events: [{
+      name: 'Sluice.Load.Completed', properties: { loadId, pipeline: 'orders', rows: '119', rejectedRows: '1', durationMs: String(h.now - t0) },
+    }] } });
+    h.activity('trackTelemetry', { emitted: 1 });
     const done = await h.run();
     expect(done.isDone).toBe(true);
     expect(done.output).toEqual({ loadId, files: 1, bytes: 3010, permits: 2, merge, chunksDone: 3, chunksTotal: 3, rows: 119, rejects: 1 });
@@ -96,6 +100,9 @@ describe('eltLoad replay', () => {
     h.activity('eltDropLoadStaging', { dropped: 3 });
     await expectNext(h, 5, { actionType: 7, operation: 'release' });
     h.entityCall('semaphore', 'target:pg', 'release', { ok: true, value: { granted: [] } });
+    const reported = await expectNext(h, 6, { actionType: 1, functionName: 'trackTelemetry', input: { events: [{ name: 'Sluice.Load.Failed', properties: { loadId, pipeline: 'orders' } }] } });
+    expect(JSON.stringify(lastAction(reported))).toContain('RejectThresholdExceeded: Load \\"load-1\\" of pipeline \\"orders\\" rejected 2 of 120 rows');
+    h.activity('trackTelemetry', { emitted: 1 });
     const failed = await failedState(h);
     expect(failed.customStatus).toEqual({ chunksDone: 3, chunksTotal: 3, rows: 118, rejects: 2 });
     expect(failed.error).toContain('rejected 2 of 120 rows (1.67%), more than maxRejectRatio 0.01; the target table was not changed');
@@ -116,6 +123,8 @@ describe('eltLoad replay', () => {
     h.activity('eltDropLoadStaging', { dropped: 3 });
     await expectNext(h, 4, { actionType: 7, operation: 'release' });
     h.entityCall('semaphore', 'target:pg', 'release', { ok: true, value: { granted: [] } });
+    await expectNext(h, 5, { actionType: 1, functionName: 'trackTelemetry', input: { events: [{ name: 'Sluice.Load.Failed', properties: { loadId, pipeline: 'orders', reason: expect.stringContaining('SinkFailed: connection lost') } }] } });
+    h.activity('trackTelemetry', { emitted: 1 });
     const failed = await failedState(h);
     expect(failed.error).toContain('SinkFailed: connection lost');
   });
