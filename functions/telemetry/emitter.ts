@@ -5,6 +5,7 @@
  * customMetrics). The client uses its own providers (`useGlobalProviders: false`): it instruments nothing else in
  * the process. The SDK is loaded only when a connection string is set. The connection string is never logged.
  */
+import { app } from '@azure/functions';
 import type { TelemetryClient } from 'applicationinsights';
 import { SluiceError } from '../../core/errors';
 import { telemetryEventSchema, telemetryMetricSchema, type TelemetryEvent, type TelemetryMetric } from '../../core/telemetry';
@@ -73,3 +74,11 @@ export async function flushTelemetry(): Promise<void> {
   const ai = await appInsights();
   await ai?.flush();
 }
+
+// Sends what is still batched and stops the SDK's export timers when the worker shuts down.
+app.hook.appTerminate(async () => {
+  const ai = await client;
+  client = undefined;
+  await ai?.flush();
+  await ai?.shutdown();
+});
