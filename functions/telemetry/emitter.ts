@@ -2,12 +2,14 @@
  * Emits the telemetry contract (core/telemetry, docs/telemetry.md): every event and metric is validated, written as
  * one structured log line (`<name> <JSON properties>`) and, when `APPLICATIONINSIGHTS_CONNECTION_STRING` is set,
  * sent to Application Insights with the `applicationinsights` TelemetryClient (events -> customEvents, metrics ->
- * customMetrics). The client uses its own providers (`useGlobalProviders: false`): it instruments nothing else in
+ * customMetrics), authenticated with the managed identity `APPLICATIONINSIGHTS_AUTHENTICATION_STRING` names
+ * (functions/telemetry/authentication.ts). The client uses its own providers (`useGlobalProviders: false`): it instruments nothing else in
  * the process. The SDK is loaded only when a connection string is set. The connection string is never logged.
  */
 import { app } from '@azure/functions';
 import type { TelemetryClient } from 'applicationinsights';
 import { SluiceError } from '../../core/errors';
+import { authenticationStringSetting, ingestionCredential } from './authentication';
 import { telemetryEventSchema, telemetryMetricSchema, type TelemetryEvent, type TelemetryMetric } from '../../core/telemetry';
 
 export const connectionStringSetting = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
@@ -28,7 +30,10 @@ function appInsights(): Promise<TelemetryClient | null> {
     const connectionString = process.env[connectionStringSetting]?.trim();
     if (connectionString === undefined || connectionString === '') return null;
     const { TelemetryClient } = await import('applicationinsights');
-    return new TelemetryClient(connectionString, { useGlobalProviders: false });
+    const telemetry = new TelemetryClient(connectionString, { useGlobalProviders: false });
+    const credential = ingestionCredential(process.env[authenticationStringSetting]);
+    if (credential !== undefined) telemetry.config.aadTokenCredential = credential;
+    return telemetry;
   })();
   return client;
 }
