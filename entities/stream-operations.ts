@@ -9,6 +9,7 @@ import {
   commit,
   completeReplay,
   commitCountsSchema,
+  eventOriginSchema,
   fail,
   getStreamStatus,
   reconcile,
@@ -26,7 +27,8 @@ import { parseInput, unknownOperation } from './operation';
 export const streamEntityName = 'stream';
 
 /** Re-exported for orchestrators (their lint forbids import paths containing the Node module name "stream"). */
-export type { ReplayRequest, StreamWindow, TakeResult } from '../core/stream';
+export type { EventOrigin, ReplayRequest, StreamWindow, TakeResult } from '../core/stream';
+export { eventOriginSchema } from '../core/stream';
 
 const nowMs = z.number().int().nonnegative().describe('Current time, epoch ms.');
 const leaseInMs = z.number().int().positive().describe('Worker lease length in ms.');
@@ -45,7 +47,16 @@ export const mergeKeysSchema = z
   .strict();
 
 export const streamOperationSchemas = {
-  append: z.object({ events: z.array(streamEventSchema), candidateWorkerId: workerId, leaseInMs, nowMs }).strict(),
+  append: z
+    .object({
+      events: z.array(streamEventSchema),
+      /** One per event, same order: the Service Bus message each came from (correlation). */
+      origins: z.array(eventOriginSchema).optional(),
+      candidateWorkerId: workerId,
+      leaseInMs,
+      nowMs,
+    })
+    .strict(),
   take: z.object({ workerId, leaseInMs, nowMs, limits: coalesceLimitsSchema, keys: mergeKeysSchema }).strict(),
   commit: z
     .object({
@@ -110,7 +121,7 @@ type Handler<O extends StreamOperation> = (state: StreamState, input: StreamOper
 /** One handler per operation; the mapped type ties each reply to what callers read (StreamOperationResults). */
 const handlers: { [O in StreamOperation]: Handler<O> } = {
   append: (state, input) => {
-    const election = append(state, input.events, input);
+    const election = append(state, input.events, input, input.origins);
     return { state: election.state, value: electionReply(election) };
   },
   take: (state, input) => {

@@ -12,7 +12,9 @@ import { getStreamStatus, streamStateSchema, type StreamState, type StreamStatus
 import { semaphoreEntityName } from '../entities/semaphore-operations';
 import { streamEntityName } from '../entities/stream-operations';
 import { streamControlOrchestrationName, type StreamControlInput } from '../orchestrators/stream-control';
+import { streamResumedEvent } from '../core/telemetry';
 import { getEffectiveConfig } from './config-runtime';
+import { emitEvents } from './telemetry/emitter';
 import { streamWorkerInputFor } from './stream-worker-config';
 import { durableClientInput, listAllEntities, listEntityPage, readEntity } from './durable-entities';
 import { handle, jsonBody, parseWith, runControl } from './http-operator';
@@ -138,6 +140,7 @@ async function resume(request: HttpRequest, context: InvocationContext): Promise
   }
   const input: StreamControlInput = { command: 'resume', worker: streamWorkerInputFor(config, pipeline, id) };
   const result = await runControl(client, streamControlOrchestrationName, input, `resume of stream "${id}"`);
+  await emitEvents([streamResumedEvent({ streamId: id, pipeline: pipeline.name })], context);
   return { status: 200, jsonBody: { result, stream: await streamView(client, id) } };
 }
 

@@ -4,11 +4,14 @@
  */
 import { streamEventSchema, type StreamEvent } from '../core/coalesce';
 import { findPipeline, formatPath, type PipelineConfig, type SluiceConfig } from '../core/config';
+import type { EventOrigin } from '../core/stream';
 
 export interface IngressMessage {
   /** The trigger's value: a parsed JSON body, or its text when the worker did not parse it. */
   body: unknown;
   messageId: string | null;
+  /** Correlation of the message (functions/ingress-origin.ts). */
+  origin?: EventOrigin;
 }
 
 export interface IngressReject {
@@ -21,6 +24,8 @@ export interface IngressReject {
 
 export interface SortedBatch {
   events: StreamEvent[];
+  /** The origin of each event (same order); undefined unless every accepted message had one. */
+  origins: EventOrigin[] | undefined;
   rejects: IngressReject[];
   /** The pipeline serving the session's stream; undefined when none does (then every message is a reject). */
   pipeline: PipelineConfig | undefined;
@@ -42,6 +47,7 @@ function parseBody(body: unknown): { ok: true; value: unknown } | { ok: false; r
 export function sortBatch(config: SluiceConfig, sessionId: string, messages: readonly IngressMessage[]): SortedBatch {
   const pipeline = findPipeline(config, sessionId);
   const events: StreamEvent[] = [];
+  const origins: Array<EventOrigin | undefined> = [];
   const rejects: IngressReject[] = [];
   const reject = (message: IngressMessage, reason: string) => rejects.push({ messageId: message.messageId, sessionId, reason, raw: rawText(message.body) });
   for (const message of messages) {
@@ -65,8 +71,9 @@ export function sortBatch(config: SluiceConfig, sessionId: string, messages: rea
       continue;
     }
     events.push(parsed.data);
+    origins.push(message.origin);
   }
-  return { events, rejects, pipeline };
+  return { events, origins: origins.every((o) => o !== undefined) ? (origins as EventOrigin[]) : undefined, rejects, pipeline };
 }
 
 /**

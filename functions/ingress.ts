@@ -13,6 +13,7 @@ import { getRejectsContainer } from './app-services';
 import { getEffectiveConfig } from './config-runtime';
 import { ingestInstanceId, rejectsNdjson, sortBatch, type IngressMessage } from './ingress-batch';
 import { startOrchestrationOnce } from './start-once';
+import { messageOrigins } from './ingress-origin';
 import { INGEST_START_RETRY, streamWorkerInputFor } from './stream-worker-config';
 import { translateBlobError } from '../connectors/blob';
 
@@ -40,7 +41,8 @@ export async function handleIngressBatch(client: df.DurableClient, bodies: unkno
     throw new SluiceError('ConfigInvalid', `${ingressFunctionName}: the batch has no sessionId. To fix: the ingress queue must require sessions (sessionId = stream).`);
   }
   const ids = stringArray(metadata.messageIdArray, bodies.length);
-  const messages: IngressMessage[] = bodies.map((body, i) => ({ body, messageId: ids[i] ?? null }));
+  const origins = messageOrigins(metadata, bodies.length, context.invocationId);
+  const messages: IngressMessage[] = bodies.map((body, i) => ({ body, messageId: ids[i] ?? null, origin: origins[i]! }));
   const batchId = ids.find((id) => id !== null) ?? context.invocationId;
   const config = await getEffectiveConfig();
   const sorted = sortBatch(config, sessionId, messages);
@@ -60,7 +62,7 @@ export async function handleIngressBatch(client: df.DurableClient, bodies: unkno
   if (sorted.events.length === 0 || sorted.pipeline === undefined) return;
 
   const input: IngestBatchInput = {
-    appends: [{ events: sorted.events, worker: streamWorkerInputFor(config, sorted.pipeline, sessionId) }],
+    appends: [{ events: sorted.events, ...(sorted.origins === undefined ? {} : { origins: sorted.origins }), worker: streamWorkerInputFor(config, sorted.pipeline, sessionId) }],
     startRetry: INGEST_START_RETRY,
   };
   const instanceId = ingestInstanceId(sessionId, batchId);

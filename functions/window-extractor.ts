@@ -54,6 +54,7 @@ export const windowExtractor: WindowExtractor = {
       startedAt: new Date(startedAtMs).toISOString(),
       window: { from: new Date(window.sinceMs ?? 0).toISOString(), until: new Date(window.untilMs).toISOString(), events: window.events },
       files: landed.map((l) => l.url),
+      ...(window.correlationIds === undefined ? {} : { correlationIds: window.correlationIds }),
       durations: { extractInMs: Date.now() - startedAtMs },
     });
     return { windowId: window.windowId, landed, records: landed.reduce((sum, l) => sum + l.records, 0) };

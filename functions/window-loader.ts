@@ -92,6 +92,7 @@ export async function loadLanded(load: LandedLoad): Promise<LoadWindowResult> {
     ...(opened?.window === undefined ? {} : { window: opened.window }),
     files: input.extracted.landed.map((l) => l.url),
     landed: input.extracted.landed,
+    ...(opened?.correlationIds === undefined ? {} : { correlationIds: opened.correlationIds }),
   };
   const priorDurations = load.replayOf === undefined ? opened?.durations : {};
   try {

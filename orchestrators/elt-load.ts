@@ -15,6 +15,7 @@ import { eltLoadInputSchema, type EltLoadInput, type LoadChunkResult, type Merge
 import { recordLoad, type LoadLedgerState } from './elt-load-ledger';
 import { acquirePermit, releasePermit, type PermitRef } from './permits';
 import { nowMs } from './time';
+import { withLoadTelemetry } from './telemetry';
 
 export const eltLoadOrchestrationName = 'eltLoad';
 
@@ -157,4 +158,4 @@ function* runLoad(context: df.OrchestrationContext, input: EltLoadInput, retry: 
   return { ...result, ...status };
 }
 
-df.app.orchestration(eltLoadOrchestrationName, eltLoad);
+df.app.orchestration(eltLoadOrchestrationName, withLoadTelemetry(eltLoad));

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { streamEventSchema } from '../core/coalesce';
 import { SluiceError } from '../core/errors';
 import { unwrapReply, type EntityReply } from '../entities/operation';
-import { streamEntityName, type ElectionReply, type StreamOperationInput } from '../entities/stream-operations';
+import { eventOriginSchema, streamEntityName, type ElectionReply, type StreamOperationInput } from '../entities/stream-operations';
 import { startStreamWorkerActivityName, type StartStreamWorkerInput } from '../functions/activities/start-stream-worker';
 import { streamWorkerInputSchema, streamWorkerInstanceId } from './stream-worker-input';
 
@@ -16,7 +16,18 @@ export const ingestBatchOrchestrationName = 'ingestBatch';
 
 export const ingestBatchInputSchema = z
   .object({
-    appends: z.array(z.object({ events: z.array(streamEventSchema).min(1), worker: streamWorkerInputSchema }).strict()).min(1),
+    appends: z
+      .array(
+        z
+          .object({
+            events: z.array(streamEventSchema).min(1),
+            /** One per event, same order: where each came from (correlation, lag). */
+            origins: z.array(eventOriginSchema).optional(),
+            worker: streamWorkerInputSchema,
+          })
+          .strict(),
+      )
+      .min(1),
     /** Retry of the worker start. */
     startRetry: z.object({ firstRetryIntervalInMs: z.number().int().positive(), maxNumberOfAttempts: z.number().int().positive() }).strict(),
   })
@@ -55,6 +66,7 @@ export function* ingestBatch(context: df.OrchestrationContext): Step<IngestBatch
   const appendTasks = input.appends.map((entry) => {
     const append: StreamOperationInput<'append'> = {
       events: entry.events,
+      ...(entry.origins === undefined ? {} : { origins: entry.origins }),
       candidateWorkerId: streamWorkerInstanceId(entry.worker.streamId, context.df.newGuid(context.df.instanceId)),
       leaseInMs: entry.worker.leaseInMs,
       nowMs,

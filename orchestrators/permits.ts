@@ -59,7 +59,7 @@ export function* notifyGranted(context: df.OrchestrationContext, key: string, gr
 }
 
 /**
- * Acquires `ref.permits` and returns once held. While queued, waits for `PermitGranted` raced with a timer of
+ * Acquires `ref.permits` and returns once held, with how long it waited (replay-safe clock). While queued, waits for `PermitGranted` raced with a timer of
  * `recheckInMs`; on either it asks the entity again (acquire is idempotent per owner), after a timer it first
  * runs `onRecheck` (the worker renews its stream lease there) and reaps expired leases. Events are hints only:
  * a stale one costs one entity call, never a false grant. If `onRecheck` throws, the owner leaves the queue.
@@ -69,8 +69,9 @@ export function* acquirePermit(
   ref: PermitRef,
   recheckInMs: number,
   onRecheck?: () => Step<void>,
-): Step<{ permits: number; leaseExpiresAtMs: number }> {
-  for (;;) {
+): Step<{ permits: number; leaseExpiresAtMs: number; waitedMs: number }> {
+  const askedAtMs = nowMs(context);
+  for (let attempt = 0; ; attempt++) {
     const acquired = yield* callSemaphore(context, ref.key, 'acquire', {
       owner: ref.owner,
       want: ref.permits,
@@ -80,7 +81,11 @@ export function* acquirePermit(
       nowMs: nowMs(context),
     });
     yield* notifyGranted(context, ref.key, acquired.granted);
-    if (acquired.outcome.kind === 'holding') return { permits: acquired.outcome.permits, leaseExpiresAtMs: acquired.outcome.leaseExpiresAtMs };
+    if (acquired.outcome.kind === 'holding') {
+      // Granted at the first ask counts as no wait (the contract's 0), whatever the entity call's round trip took.
+      const waitedMs = attempt === 0 ? 0 : nowMs(context) - askedAtMs;
+      return { permits: acquired.outcome.permits, leaseExpiresAtMs: acquired.outcome.leaseExpiresAtMs, waitedMs };
+    }
 
     const granted = context.df.waitForExternalEvent(permitGrantedEventName);
     const recheck = context.df.createTimer(fireAt(context, recheckInMs));

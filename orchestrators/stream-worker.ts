@@ -16,7 +16,9 @@ import { extractWindowActivityName, type ExtractWindowInput, type ExtractWindowR
 import { loadWindowActivityName, type LoadWindowInput, type LoadWindowResult } from '../functions/activities/load-window';
 import { raiseAlertActivityName, type RaiseAlertInput } from '../functions/activities/raise-alert';
 import { replayWindowActivityName, type ReplayWindowInput, type ReplayWindowResult } from '../functions/activities/replay-window';
+import { permitGrantedEvent, windowCommittedEvent } from '../core/telemetry';
 import { acquirePermit, permitRef, releasePermit, type PermitRef } from './permits';
+import { reportTelemetry } from './telemetry';
 import { fireAt, nowMs } from './time';
 import { parseStreamWorkerInput, streamWorkerOrchestrationName, type ActivityRetry, type StreamWorkerInput } from './stream-worker-input';
 
@@ -28,7 +30,10 @@ export interface StreamWorkerOutcome {
   windowsCommitted: number;
 }
 
-type WindowOutcome = { kind: 'applied'; counts: LoadWindowResult } | { kind: 'failed'; error: string };
+/** Permits granted while applying a window, reported with its telemetry. */
+type GrantRecord = { key: string; owner: string; permits: number; waitedMs: number };
+
+type WindowOutcome = ({ kind: 'applied'; counts: LoadWindowResult } | { kind: 'failed'; error: string }) & { grants: GrantRecord[] };
 
 function retryOptions(retry: ActivityRetry): df.RetryOptions {
   const options = new df.RetryOptions(retry.firstRetryIntervalInMs, retry.maxNumberOfAttempts);
@@ -69,9 +74,11 @@ function* underPermit<T>(
   input: StreamWorkerInput,
   ref: PermitRef,
   work: () => df.Task,
+  grants: GrantRecord[],
 ): Step<{ ok: true; value: T } | { ok: false; error: string }> {
   try {
-    yield* acquirePermit(context, ref, input.permitRecheckInMs, () => renewStreamLease(context, input));
+    const held = yield* acquirePermit(context, ref, input.permitRecheckInMs, () => renewStreamLease(context, input));
+    grants.push({ key: ref.key, owner: ref.owner, permits: held.permits, waitedMs: held.waitedMs });
   } catch (error) {
     return { ok: false, error: errorText(error) };
   }
@@ -88,25 +95,26 @@ function* underPermit<T>(
 function* applyWindow(context: df.OrchestrationContext, input: StreamWorkerInput, window: StreamWindow): Step<WindowOutcome> {
   const owner = context.df.instanceId;
   const retry = retryOptions(input.retry);
+  const grants: GrantRecord[] = [];
   const extractInput: ExtractWindowInput = { streamId: input.streamId, pipeline: input.pipeline, window };
   const extracted = yield* underPermit<ExtractWindowResult>(context, input, permitRef(input.source, owner), () =>
-    context.df.callActivityWithRetry(extractWindowActivityName, retry, extractInput),
+    context.df.callActivityWithRetry(extractWindowActivityName, retry, extractInput), grants,
   );
-  if (!extracted.ok) return { kind: 'failed', error: `extract: ${extracted.error}` };
+  if (!extracted.ok) return { kind: 'failed', error: `extract: ${extracted.error}`, grants };
 
   const loadInput: LoadWindowInput = { streamId: input.streamId, pipeline: input.pipeline, windowId: window.windowId, windowSeq: window.seq, extracted: extracted.value };
   const loaded = yield* underPermit<LoadWindowResult>(context, input, permitRef(input.target, owner), () =>
-    context.df.callActivityWithRetry(loadWindowActivityName, retry, loadInput),
+    context.df.callActivityWithRetry(loadWindowActivityName, retry, loadInput), grants,
   );
-  if (!loaded.ok) return { kind: 'failed', error: `load: ${loaded.error}` };
-  return { kind: 'applied', counts: { rowsWritten: loaded.value.rowsWritten, rowsRejected: loaded.value.rowsRejected } };
+  if (!loaded.ok) return { kind: 'failed', error: `load: ${loaded.error}`, grants };
+  return { kind: 'applied', counts: { rowsWritten: loaded.value.rowsWritten, rowsRejected: loaded.value.rowsRejected }, grants };
 }
 
 /** Re-applies a committed window under the target permit; a failure is logged (the ledger entry has it) and ends the replay. */
 function* runReplay(context: df.OrchestrationContext, input: StreamWorkerInput, replay: ReplayRequest): Step<void> {
   const replayInput: ReplayWindowInput = { streamId: input.streamId, pipeline: input.pipeline, replayId: replay.replayId, windowSeq: replay.windowSeq };
   const outcome = yield* underPermit<ReplayWindowResult>(context, input, permitRef(input.target, context.df.instanceId), () =>
-    context.df.callActivityWithRetry(replayWindowActivityName, retryOptions(input.retry), replayInput),
+    context.df.callActivityWithRetry(replayWindowActivityName, retryOptions(input.retry), replayInput), [],
   );
   if (!outcome.ok && !context.df.isReplaying) {
     context.warn('sluice:stream replay failed', { streamId: input.streamId, replayId: replay.replayId, windowSeq: replay.windowSeq, error: outcome.error });
@@ -143,8 +151,14 @@ export function* streamWorker(context: df.OrchestrationContext): Step<StreamWork
       const committed = yield* callStream(context, streamId, 'commit', { workerId, windowId: window.windowId, counts: outcome.counts, nowMs: nowMs(context) });
       if (!committed.ok) return { ended: staleOrThrow(committed.error, `stream(${streamId}).commit`), windowsCommitted };
       windowsCommitted++;
+      yield* reportTelemetry(context, [...outcome.grants.map(permitGrantedEvent), windowCommittedEvent({
+        streamId, pipeline: input.pipeline, windowId: window.windowId, events: window.events, commitAtMs: nowMs(context),
+        ...(window.oldestEventAtMs === undefined ? {} : { oldestEventAtMs: window.oldestEventAtMs }),
+        ...(window.correlationIds === undefined ? {} : { correlationIds: window.correlationIds }),
+      })]);
       continue;
     }
+    yield* reportTelemetry(context, outcome.grants.map(permitGrantedEvent));
 
     const failed = yield* callStream(context, streamId, 'fail', {
       workerId,
@@ -157,11 +171,13 @@ export function* streamWorker(context: df.OrchestrationContext): Step<StreamWork
     if (failed.value.suspended) {
       const alert: RaiseAlertInput = {
         streamId,
+        pipeline: input.pipeline,
         workerId,
         windowId: window.windowId,
         consecutiveFailures: failed.value.consecutiveFailures,
         error: outcome.error,
         atMs: nowMs(context),
+        ...(window.correlationIds === undefined ? {} : { correlationIds: window.correlationIds }),
       };
       try {
         yield context.df.callActivityWithRetry(raiseAlertActivityName, retryOptions(input.retry), alert);

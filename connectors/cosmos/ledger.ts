@@ -41,6 +41,8 @@ export const ledgerEntrySchema = z.object({
   landed: z.array(ledgerLandedSchema).optional(),
   /** Loads: each file at the version (ETag) it was read, with its size. */
   sources: z.array(z.object({ file: z.string().min(1), etag: z.string().min(1), bytes: count })).optional(),
+  /** Correlation ids of the events a window covers (their Service Bus correlationId or messageId), bounded. */
+  correlationIds: z.array(z.string().min(1)).max(100).optional(),
   counts: z.object({ rows: count, inserted: count, updated: count, skippedByGuard: count, rejects: count }).partial().default({}),
   /** Phase durations, e.g. { extractInMs, loadInMs, mergeInMs, totalInMs }. */
   durations: z.record(z.string().regex(/InMs$/), z.number().min(0)).default({}),

@@ -28,6 +28,8 @@ export const ENV_KEYS = {
   ingressQueue: 'SLUICE_INGRESS_QUEUE',
   /** Queue for completion/failure notifications. @default notifications */
   notificationsQueue: 'SLUICE_NOTIFICATIONS_QUEUE',
+  /** NCRONTAB schedule of the telemetry gauges (docs/telemetry.md). @default 0 * * * * * (every minute) */
+  metricsSchedule: 'SLUICE_METRICS_SCHEDULE',
   /** Cosmos DB account endpoint (ledger, config store, Cosmos targets). */
   cosmosEndpoint: 'SLUICE_COSMOS_ENDPOINT',
   /** Cosmos DB account key: local stand-in only; absent on Azure, where the managed identity is used. */

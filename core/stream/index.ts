@@ -2,6 +2,7 @@ export type {
   CommitCounts,
   Election,
   ElectionOptions,
+  EventOrigin,
   OpenWindow,
   PendingEvent,
   ReplayRequest,
@@ -14,7 +15,7 @@ export type {
   TakeOptions,
   TakeResult,
 } from './types';
-export { append, commit, createStreamState, elect, renewLease, take } from './machine';
+export { append, commit, createStreamState, elect, MAX_WINDOW_CORRELATION_IDS, renewLease, take } from './machine';
 export type { FailOptions, FailResult, ReconcileOptions, ReconcileResult } from './failure';
 export { fail, reconcile, resume, suspend } from './failure';
 export type { ReplayOptions } from './replay';
@@ -24,4 +25,4 @@ export { getStreamStatus } from './status';
 export type { BackoffPolicy } from './backoff';
 export { retryDelayInMs } from './backoff';
 export { streamViolations } from './invariants';
-export { commitCountsSchema, streamStateSchema } from './schemas';
+export { commitCountsSchema, eventOriginSchema, streamStateSchema } from './schemas';

@@ -7,7 +7,7 @@
  */
 import { coalesce, countFitting, eventUntilMs, type StreamEvent } from '../coalesce';
 import { SluiceError } from '../errors';
-import type { CommitCounts, Election, ElectionOptions, OpenWindow, StreamState, TakeOptions, TakeResult } from './types';
+import type { CommitCounts, Election, ElectionOptions, EventOrigin, OpenWindow, PendingEvent, StreamState, TakeOptions, TakeResult } from './types';
 
 export function createStreamState(streamId: string): StreamState {
   if (streamId.length === 0) {
@@ -47,7 +47,11 @@ export function createStreamState(streamId: string): StreamState {
  * Buffers `events` (also while suspended) and elects the caller as worker when the stream was idle or the recorded
  * worker's lease has expired. Events of another stream are rejected.
  */
-export function append(state: StreamState, events: readonly StreamEvent[], options: ElectionOptions): Election {
+export function append(state: StreamState, events: readonly StreamEvent[], options: ElectionOptions, origins?: readonly EventOrigin[]): Election {
+  if (origins !== undefined && origins.length !== events.length) {
+    throw new SluiceError('InvalidArgument', `append: ${origins.length} origins for ${events.length} events of stream "${state.streamId}". ` +
+      'To fix: pass one origin per event, in the same order, or none.', { ids: { streamId: state.streamId } });
+  }
   for (const event of events) {
     if (event.stream !== state.streamId) {
       throw new SluiceError(
@@ -60,7 +64,10 @@ export function append(state: StreamState, events: readonly StreamEvent[], optio
   if (events.length === 0) return currentWorker(state);
   const pending = [...state.pending];
   let seq = state.nextEventSeq;
-  for (const event of events) pending.push({ seq: seq++, appendedAtMs: options.nowMs, event });
+  events.forEach((event, i) => {
+    const origin = origins?.[i];
+    pending.push(origin === undefined ? { seq: seq++, appendedAtMs: options.nowMs, event } : { seq: seq++, appendedAtMs: options.nowMs, event, origin });
+  });
   const appended: StreamState = {
     ...state,
     pending,
@@ -125,8 +132,8 @@ export function take(state: StreamState, workerId: string, options: TakeOptions)
     };
     next = { ...state, worker, openWindow: open, nextWindowSeq: seq + 1, catchUpNext: false };
   }
-  const events = windowEvents(next, open).map((p) => p.event);
-  const content = coalesce(events, open.watermarkMs, options.keys);
+  const taken = windowEvents(next, open);
+  const content = coalesce(taken.map((p) => p.event), open.watermarkMs, options.keys);
   return {
     state: next,
     result: {
@@ -140,6 +147,7 @@ export function take(state: StreamState, workerId: string, options: TakeOptions)
         lastEventSeq: open.lastEventSeq,
         catchUp: open.catchUp,
         attempt: open.attempts,
+        ...windowOrigin(taken),
       },
     },
   };
@@ -213,6 +221,20 @@ export function openWindowUntilMs(state: StreamState, open: OpenWindow): number 
   let untilMs = open.watermarkMs ?? -Infinity;
   for (const pending of windowEvents(state, open)) untilMs = Math.max(untilMs, eventUntilMs(pending.event));
   return untilMs;
+}
+
+/** Most correlation ids a window carries (to its ledger entry and telemetry): a catch-up window can hold thousands of events. */
+export const MAX_WINDOW_CORRELATION_IDS = 20;
+
+/** The window's distinct correlation ids (oldest first, bounded) and the enqueue time of its oldest event. */
+export function windowOrigin(pending: readonly PendingEvent[]): { correlationIds: string[]; oldestEventAtMs: number } {
+  const ids = new Set<string>();
+  let oldest = Infinity;
+  for (const p of pending) {
+    if (p.origin !== undefined && ids.size < MAX_WINDOW_CORRELATION_IDS) ids.add(p.origin.correlationId);
+    oldest = Math.min(oldest, p.origin?.enqueuedAtMs ?? p.appendedAtMs);
+  }
+  return { correlationIds: [...ids], oldestEventAtMs: oldest };
 }
 
 function currentWorker(state: StreamState): Election {

@@ -4,10 +4,12 @@
  */
 import { z } from 'zod';
 import { streamEventSchema } from '../coalesce';
-import type { CommitCounts, StreamState } from './types';
+import type { CommitCounts, EventOrigin, StreamState } from './types';
 
 const count = z.int().min(0, 'expected an integer >= 0');
 const timeMs = z.number();
+
+export const eventOriginSchema = z.object({ correlationId: z.string().min(1).max(256), enqueuedAtMs: timeMs.nullable() }).strict();
 
 export const commitCountsSchema = z.object({ rowsWritten: count, rowsRejected: count }).strict();
 
@@ -15,7 +17,7 @@ export const streamStateSchema = z
   .object({
     streamId: z.string().min(1),
     status: z.enum(['idle', 'running', 'suspended']),
-    pending: z.array(z.object({ seq: z.int().min(1), appendedAtMs: timeMs, event: streamEventSchema }).strict()),
+    pending: z.array(z.object({ seq: z.int().min(1), appendedAtMs: timeMs, event: streamEventSchema, origin: eventOriginSchema.optional() }).strict()),
     nextEventSeq: z.int().min(1),
     committedEventSeq: count,
     watermarkMs: timeMs.nullable(),
@@ -70,5 +72,6 @@ export const streamStateSchema = z
 /** Fails to compile when a schema and its interface drift apart. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
+type _EventOriginAligned = Assert<Same<z.infer<typeof eventOriginSchema>, EventOrigin>>;
 type _CommitCountsAligned = Assert<Same<z.infer<typeof commitCountsSchema>, CommitCounts>>;
 type _StreamStateAligned = Assert<Same<z.infer<typeof streamStateSchema>, StreamState>>;

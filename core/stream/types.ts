@@ -5,12 +5,22 @@ import type { CoalescedWindow, CoalesceLimits, MergeKeys, StreamEvent } from '..
 
 export type StreamStatus = 'idle' | 'running' | 'suspended';
 
+/** Where an event came from: the Service Bus message that carried it (docs/telemetry.md "Correlation"). */
+export interface EventOrigin {
+  /** The message's `correlationId`, else its `messageId`. */
+  correlationId: string;
+  /** When Service Bus enqueued the message; null when the trigger did not say. */
+  enqueuedAtMs: number | null;
+}
+
 /** An appended event not yet committed (or discarded by `reconcile`). */
 export interface PendingEvent {
   /** 1-based, consecutive per stream. */
   seq: number;
   appendedAtMs: number;
   event: StreamEvent;
+  /** Absent for events appended without an origin (tests, older versions). */
+  origin?: EventOrigin;
 }
 
 export interface StreamWorker {
@@ -44,6 +54,10 @@ export interface StreamWindow extends CoalescedWindow {
   /** True for the first window after `resume`: it covers everything pending, ignoring the limits. */
   catchUp: boolean;
   attempt: number;
+  /** Distinct correlation ids of the window's events, oldest first, at most MAX_WINDOW_CORRELATION_IDS. */
+  correlationIds?: string[];
+  /** Enqueue time of the window's oldest event (its append time when the enqueue time is unknown): the lag's origin. */
+  oldestEventAtMs?: number;
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
- * `raiseAlert` activity: a stream suspended after repeated failures. Logged as the error event
- * `Sluice.Stream.Suspended` with the ids as properties, which Application Insights alert rules match.
+ * `raiseAlert` activity: a stream suspended after repeated failures. Emits `Sluice.Stream.Suspended`
+ * (docs/telemetry.md: a warning log line, and a custom event the "stream suspended" alert rule matches).
  * Delivery to configured notification targets (webhook, Service Bus) is not wired yet (see docs/stream-worker.md).
  */
 import { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { SluiceError } from '../../core/errors';
+import { streamSuspendedEvent } from '../../core/telemetry';
+import { emitEvents } from '../telemetry/emitter';
 
 export const raiseAlertActivityName = 'raiseAlert';
 export const streamSuspendedEventName = 'Sluice.Stream.Suspended';
@@ -14,11 +16,14 @@ export const streamSuspendedEventName = 'Sluice.Stream.Suspended';
 export const raiseAlertInputSchema = z
   .object({
     streamId: z.string().min(1),
+    pipeline: z.string().min(1),
     workerId: z.string().min(1),
     windowId: z.string().min(1),
     consecutiveFailures: z.number().int().positive(),
     error: z.string(),
     atMs: z.number().int().nonnegative(),
+    /** Correlation ids of the failed window's events. */
+    correlationIds: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
@@ -28,20 +33,20 @@ export interface RaiseAlertResult {
   event: typeof streamSuspendedEventName;
 }
 
-export function raiseAlert(rawInput: unknown, context: InvocationContext): RaiseAlertResult {
+export async function raiseAlert(rawInput: unknown, context: InvocationContext): Promise<RaiseAlertResult> {
   const parsed = raiseAlertInputSchema.safeParse(rawInput);
   if (!parsed.success) {
     throw new SluiceError('InvalidArgument', `${raiseAlertActivityName}: input invalid: ${parsed.error.issues[0]?.message ?? 'invalid'}. To fix: pass the RaiseAlertInput fields.`);
   }
   const alert = parsed.data;
-  context.error(streamSuspendedEventName, {
+  const reason = `window ${alert.windowId} failed ${alert.consecutiveFailures} time(s) in a row; last error: ${alert.error}`;
+  await emitEvents([streamSuspendedEvent({
     streamId: alert.streamId,
-    workerId: alert.workerId,
+    pipeline: alert.pipeline,
+    reason,
     windowId: alert.windowId,
-    consecutiveFailures: alert.consecutiveFailures,
-    error: alert.error,
-    atMs: alert.atMs,
-  });
+    ...(alert.correlationIds === undefined ? {} : { correlationIds: alert.correlationIds }),
+  })], context);
   return { event: streamSuspendedEventName };
 }
 

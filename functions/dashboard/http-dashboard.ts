@@ -2,7 +2,9 @@
  * `GET /api/dashboard`: serves the operators' dashboard page (functions/dashboard/page.ts). Same function key as the
  * API; the page is opened as `/api/dashboard?code=<key>` and its script calls the API with that key.
  */
-import { app, type HttpResponseInit } from '@azure/functions';
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { dashboardActivity } from './activity';
 import { dashboardHtml } from './page';
 
 /** Inline script and style only, API calls to this app only; no caching since the URL carries the key. */
@@ -18,4 +20,10 @@ export function getDashboard(): Promise<HttpResponseInit> {
   return Promise.resolve({ status: 200, headers, body: dashboardHtml });
 }
 
+/** `GET /api/dashboard/activity`: loads in flight, ingress dead-letters, recent rejects (functions/dashboard/activity.ts). */
+export async function getDashboardActivity(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: await dashboardActivity(df.getClient(context)) };
+}
+
 app.http('dashboard', { route: 'dashboard', methods: ['GET'], authLevel: 'function', handler: getDashboard });
+app.http('dashboardActivity', { route: 'dashboard/activity', methods: ['GET'], authLevel: 'function', extraInputs: [df.input.durableClient()], handler: getDashboardActivity });

@@ -1,3 +1,5 @@
+import { activityScript, activitySections } from './page-activity';
+
 /**
  * The operators' dashboard (docs/api.md "Dashboard"): one self-contained HTML page, no framework and no external
  * assets, so it works the same on the local host and on Azure. Its script reads the function key from `?code=` and
@@ -32,6 +34,9 @@ dialog { border: 1px solid var(--line); border-radius: 6px; padding: 1rem 1.25re
 dialog label { display: block; margin-bottom: .25rem; font-weight: 600; }
 dialog input { font: inherit; width: 100%; padding: .3rem; margin-bottom: .75rem; }
 ul.plain { list-style: none; margin: 0; padding: 0; }
+.error-line { color: var(--warn); font-weight: 600; }
+.reason-text { overflow-wrap: anywhere; max-width: 60ch; }
+progress { width: 6rem; vertical-align: middle; }
 `;
 
 const script = `
@@ -224,7 +229,7 @@ async function allStreams() {
 }
 
 async function refresh() {
-  const [streams, semaphores] = await Promise.all([allStreams(), api('GET', 'semaphores')]);
+  const [streams, semaphores, activity] = await Promise.all([allStreams(), api('GET', 'semaphores'), refreshActivity()]);
   // Per-stream details (blocked-by, failed window) only for streams with a worker or a suspension.
   const details = await Promise.all(streams.map((s) => (s.status === 'idle' ? null : api('GET', 'streams/' + encodeURIComponent(s.streamId)))));
   streams.forEach((s, i) => { s.order = s.status === 'suspended' ? 0 : 1; s.detail = details[i]; });
@@ -232,9 +237,11 @@ async function refresh() {
   document.getElementById('streams-body').replaceChildren(...(streams.length ? streams.map((s) => streamRow(s, s.detail)) : [el('tr', {}, [el('td', { colSpan: 8, className: 'muted', textContent: 'No stream yet.' })])]));
   document.getElementById('semaphores-body').replaceChildren(...(semaphores.semaphores.length ? semaphores.semaphores.map(semaphoreRow) : [el('tr', {}, [el('td', { colSpan: 8, className: 'muted', textContent: 'No semaphore entity yet.' })])]));
   const suspended = streams.filter((s) => s.status === 'suspended').length;
-  document.getElementById('summary').textContent = streams.length + ' stream(s), ' + suspended + ' suspended; ' + semaphores.semaphores.length + ' semaphore(s).';
+  document.getElementById('summary').textContent = streams.length + ' stream(s), ' + suspended + ' suspended; ' + semaphores.semaphores.length + ' semaphore(s); ' +
+    activity.loads + ' load(s) running; ' + activity.deadLetters + ' dead-lettered message(s).';
 }
 
+${activityScript}
 async function tick() {
   try {
     await refresh();
@@ -287,7 +294,7 @@ export const dashboardHtml = `<!doctype html>
   <section aria-labelledby="semaphores-title">
     <h2 id="semaphores-title">Semaphores</h2>
     <table>
-      <caption>Shards are summed; saturation is held / capacity, its history kept by this page since it opened.</caption>
+      <caption>Shards are summed; saturation is held / capacity. Its history here is what this page saw since it opened (the API stores none); the workbook in Application Insights keeps the per-minute history.</caption>
       <thead><tr>
         <th scope="col">Semaphore</th><th scope="col" class="num">Capacity</th><th scope="col" class="num">Held</th><th scope="col" class="num">Waiting</th>
         <th scope="col">Saturation</th><th scope="col">Saturation, recent refreshes</th><th scope="col">Holders</th><th scope="col">Waiters</th>
@@ -295,6 +302,7 @@ export const dashboardHtml = `<!doctype html>
       <tbody id="semaphores-body"></tbody>
     </table>
   </section>
+${activitySections}
 </main>
 <dialog id="suspend-dialog" aria-labelledby="suspend-title">
   <form id="suspend-form">

@@ -79,6 +79,10 @@ describe('eltLoad replay', () => {
       loadId, pipeline: 'orders', outcome: 'succeeded', startedAt: new Date(t0).toISOString(), finishedAt: new Date(h.now).toISOString(), sources,
       counts: { rows: 119, rejects: 1, inserted: 119, updated: 0, skippedByGuard: 0 }, durations: { totalInMs: h.now - t0, planInMs: expect.any(Number), permitWaitInMs: expect.any(Number), chunksInMs: expect.any(Number), mergeInMs: expect.any(Number) } } });
     h.activity('eltRecordLoad', { id: `load:${loadId}` });
+    await expectNext(h, 9, { actionType: 1, functionName: 'trackTelemetry', input: { events: [{
+      name: 'Sluice.Load.Completed', properties: { loadId, pipeline: 'orders', rows: '119', rejectedRows: '1', durationMs: String(h.now - t0) },
+    }] } });
+    h.activity('trackTelemetry', { emitted: 1 });
     const done = await h.run();
     expect(done.isDone).toBe(true);
     expect(done.output).toEqual({ loadId, files: 1, bytes: 3010, permits: 2, merge, chunksDone: 3, chunksTotal: 3, rows: 119, rejects: 1, bytesDone: 3000, bytesTotal: 3000, bytesPerSecond: 1000 });
@@ -108,6 +112,9 @@ describe('eltLoad replay', () => {
     h.entityCall('semaphore', 'target:pg', 'release', { ok: true, value: { granted: [] } });
     await expectNext(h, 7, { actionType: 1, functionName: 'eltRecordLoad', input: { outcome: 'failed', error: { code: 'RejectThresholdExceeded' }, counts: { rows: 118, rejects: 2 } } });
     h.activity('eltRecordLoad', { id: `load:${loadId}` });
+    const reported = await expectNext(h, 8, { actionType: 1, functionName: 'trackTelemetry', input: { events: [{ name: 'Sluice.Load.Failed', properties: { loadId, pipeline: 'orders' } }] } });
+    expect(JSON.stringify(lastAction(reported))).toContain('RejectThresholdExceeded: Load \\"load-1\\" of pipeline \\"orders\\" rejected 2 of 120 rows');
+    h.activity('trackTelemetry', { emitted: 1 });
     const failed = await failedState(h);
     expect(failed.customStatus).toEqual({ chunksDone: 3, chunksTotal: 3, rows: 118, rejects: 2, bytesDone: 3000, bytesTotal: 3000, bytesPerSecond: 1000 });
     expect(failed.error).toContain('rejected 2 of 120 rows (1.67%), more than maxRejectRatio 0.01; the target table was not changed');
@@ -130,6 +137,8 @@ describe('eltLoad replay', () => {
     h.entityCall('semaphore', 'target:pg', 'release', { ok: true, value: { granted: [] } });
     await expectNext(h, 6, { actionType: 1, functionName: 'eltRecordLoad', input: { outcome: 'failed', counts: {} } });
     h.activity('eltRecordLoad', { id: `load:${loadId}` });
+    await expectNext(h, 7, { actionType: 1, functionName: 'trackTelemetry', input: { events: [{ name: 'Sluice.Load.Failed', properties: { loadId, pipeline: 'orders', reason: expect.stringContaining('SinkFailed: connection lost') } }] } });
+    h.activity('trackTelemetry', { emitted: 1 });
     const failed = await failedState(h);
     expect(failed.error).toContain('SinkFailed: connection lost');
   });

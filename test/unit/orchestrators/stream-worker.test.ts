@@ -29,7 +29,10 @@ const window: StreamWindow = {
   notifications: 0,
   events: 2,
   recordsIn: 2,
+  correlationIds: ['order-7', 'msg-2'],
+  oldestEventAtMs: t0 - 5_000,
 };
+const granted = (semaphore: string) => ({ name: 'Sluice.Permit.Granted', properties: { semaphore, owner: instanceId, permits: '1', waitedMs: '0' } });
 const extracted = { windowId: 'UK_Account/1', landed: [{ url: 'https://lake/UK_Account/1.ndjson', format: 'ndjson', gzip: false, records: 1, bytes: 20 }], records: 1 };
 const holding = (leaseExpiresAtMs: number) => ({ ok: true, value: { outcome: { kind: 'holding', permits: 1, leaseExpiresAtMs }, granted: [] } });
 
@@ -70,6 +73,11 @@ async function applyOneWindow(h: ReplayHarness, before: number): Promise<number>
   h.entityCall('semaphore', 'target:pg', 'release', { ok: true, value: { granted: [] } });
   await expectNext(h, n++, entityAction('@stream@UK_Account', 'commit', { workerId: instanceId, windowId: 'UK_Account/1', counts: { rowsWritten: 1, rowsRejected: 0 }, nowMs: h.now }));
   h.entityCall('stream', 'UK_Account', 'commit', { ok: true, value: { watermarkMs: 2, windowsCommitted: 1 } });
+  await expectNext(h, n++, { actionType: 1, functionName: 'trackTelemetry', input: { events: [granted('source:crm'), granted('target:pg'), {
+    name: 'Sluice.Window.Committed',
+    properties: { streamId: 'UK_Account', pipeline: 'accounts', windowId: 'UK_Account/1', events: '2', lagMs: String(h.now - (t0 - 5_000)), correlationId: 'order-7', correlationIds: 'order-7,msg-2' },
+  }] } });
+  h.activity('trackTelemetry', { emitted: 3 });
   return n;
 }
 
@@ -196,7 +204,9 @@ describe('streamWorker replay', () => {
     h.retryTimer(2_000);
     await expectNext(h, 3, entityAction('@semaphore@source:crm', 'release', { owner: instanceId }));
     h.entityCall('semaphore', 'source:crm', 'release', { ok: true, value: { granted: [] } });
-    await expectNext(h, 4, entityAction('@stream@UK_Account', 'fail', {
+    await expectNext(h, 4, { actionType: 1, functionName: 'trackTelemetry', input: { events: [granted('source:crm')] } });
+    h.activity('trackTelemetry', { emitted: 1 });
+    await expectNext(h, 5, entityAction('@stream@UK_Account', 'fail', {
       workerId: instanceId,
       windowId: 'UK_Account/1',
       error: 'extract: source 503 \n stack',
@@ -205,9 +215,9 @@ describe('streamWorker replay', () => {
     }));
     h.entityCall('stream', 'UK_Account', 'fail', { ok: true, value: { suspended: false, consecutiveFailures: 1 } });
     // Backoff continues the activity's: 1 s x 2^(2 attempts + 1 failure - 1) = 4 s.
-    await expectNext(h, 5, { actionType: 5, fireAt: new Date(h.now + 4_000).toISOString() });
+    await expectNext(h, 6, { actionType: 5, fireAt: new Date(h.now + 4_000).toISOString() });
     h.timer(h.now + 4_000);
-    await expectNext(h, 6, entityAction('@stream@UK_Account', 'take', { workerId: instanceId }));
+    await expectNext(h, 7, entityAction('@stream@UK_Account', 'take', { workerId: instanceId }));
   });
 
   it('raises an alert and ends when the failure suspends the stream', async () => {
@@ -229,12 +239,17 @@ describe('streamWorker replay', () => {
     h.retryTimer(2_000);
     await h.run();
     h.entityCall('semaphore', 'target:pg', 'release', { ok: true, value: { granted: [] } });
+    await expectNext(h, 7, { actionType: 1, functionName: 'trackTelemetry', input: { events: [granted('source:crm'), granted('target:pg')] } });
+    h.activity('trackTelemetry', { emitted: 2 });
     await h.run();
     h.entityCall('stream', 'UK_Account', 'fail', { ok: true, value: { suspended: true, consecutiveFailures: 2 } });
-    await expectNext(h, 8, {
+    await expectNext(h, 9, {
       actionType: 1,
       functionName: 'raiseAlert',
-      input: { streamId: 'UK_Account', workerId: instanceId, windowId: 'UK_Account/1', consecutiveFailures: 2, error: 'load: duplicate key \n stack', atMs: h.now },
+      input: {
+        streamId: 'UK_Account', pipeline: 'accounts', workerId: instanceId, windowId: 'UK_Account/1', consecutiveFailures: 2,
+        error: 'load: duplicate key \n stack', atMs: h.now, correlationIds: ['order-7', 'msg-2'],
+      },
     });
     h.activity('raiseAlert', { event: 'Sluice.Stream.Suspended' });
     expect(await h.run()).toMatchObject({ isDone: true, output: { ended: 'suspended', windowsCommitted: 0 } });

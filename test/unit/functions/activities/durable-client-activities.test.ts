@@ -78,7 +78,7 @@ describe('startStreamWorker activity', () => {
 
 describe('raiseAlert activity', () => {
   it('logs Sluice.Stream.Suspended and validates its input', async () => {
-    const alert = { streamId: 'UK_Account', workerId: 'stream-worker:UK_Account:g1', windowId: 'UK_Account/3', consecutiveFailures: 5, error: 'load: pg down', atMs: 1 };
+    const alert = { streamId: 'UK_Account', pipeline: 'accounts', workerId: 'stream-worker:UK_Account:g1', windowId: 'UK_Account/3', consecutiveFailures: 5, error: 'load: pg down', atMs: 1 };
     await expect(app.invoke('raiseAlert', alert)).resolves.toEqual({ event: 'Sluice.Stream.Suspended' });
     await expect(app.invoke('raiseAlert', { streamId: 'UK_Account' })).rejects.toMatchObject({ code: 'InvalidArgument' });
   });
