@@ -20,5 +20,8 @@ import './dashboard/http-dashboard';
 import './ingress';
 import './stream-sync';
 import './activities/elt-load';
+import './activities/elt-cosmos-chunk';
+import './activities/elt-export';
+import './activities/elt-notify';
 import '../orchestrators/elt-load';
 import './loads-api';

@@ -8,10 +8,12 @@ import * as df from 'durable-functions';
 import { shardFor, shardKey, splitCapacity } from '../core/semaphore';
 import { SluiceError } from '../core/errors';
 import {
-  dropLoadStagingActivityName, loadChunkActivityName, mergeLoadActivityName, planLoadActivityName,
-  type DropLoadStagingInput, type LoadChunkInput, type MergeLoadInput, type PlanLoadInput,
+  dropLoadStagingActivityName, mergeLoadActivityName, planLoadActivityName,
+  type DropLoadStagingInput, type MergeLoadInput, type PlanLoadInput,
 } from '../functions/activities/elt-load';
 import { eltLoadInputSchema, type EltLoadInput, type LoadChunkResult, type MergeLoadResult, type PlanLoadResult } from './elt-load-input';
+import { chunkTask, cosmosWrites, hasStaging, pgTable } from './elt-load-sinks';
+import { runLoadOutputs, type LoadOutputs, type LoadProgress } from './elt-outputs';
 import { acquirePermit, releasePermit, type PermitRef } from './permits';
 
 export const eltLoadOrchestrationName = 'eltLoad';
@@ -23,11 +25,12 @@ export interface EltLoadStatus {
   rejects: number;
 }
 
-export interface EltLoadResult extends EltLoadStatus {
+export interface EltLoadResult extends EltLoadStatus, LoadOutputs {
   loadId: string;
   files: number;
   bytes: number;
   permits: number;
+  /** PostgreSQL: the merge's counts; Cosmos DB: the chunks' guarded writes summed. */
   merge: MergeLoadResult | null;
 }
 
@@ -72,12 +75,19 @@ function* dropStagingQuietly(context: df.OrchestrationContext, retry: df.RetryOp
   }
 }
 
+/** The load itself, then its outputs (export, notifications: orchestrators/elt-outputs.ts). */
 export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> {
   const input = parseInput(context.df.getInput());
   const retry = activityRetry();
+  return yield* runLoadOutputs(context, retry, input, (progress) => loadAndMerge(context, input, retry, progress));
+}
+
+function* loadAndMerge(context: df.OrchestrationContext, input: EltLoadInput, retry: df.RetryOptions, progress: LoadProgress): Step<EltLoadResult> {
   const planInput: PlanLoadInput = { loadId: input.loadId, container: input.container, selection: input.selection, format: input.format, table: input.table, targetChunkBytes: input.targetChunkBytes };
   const plan = (yield context.df.callActivityWithRetry(planLoadActivityName, retry, planInput)) as PlanLoadResult;
   const status: EltLoadStatus = { chunksDone: 0, chunksTotal: plan.chunks.length, rows: 0, rejects: 0 };
+  progress.status = status;
+  const loaded: LoadChunkResult[] = [];
   context.df.setCustomStatus(status);
   const result: EltLoadResult = { loadId: input.loadId, files: plan.files, bytes: plan.bytes, permits: 0, merge: null, ...status };
   if (plan.chunks.length === 0) return result;
@@ -88,19 +98,17 @@ export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> 
   try {
     // Waves of at most `permits` chunk loads: never more chunk loads at once than permits held.
     for (let from = 0; from < plan.chunks.length; from += held.permits) {
-      const wave = plan.chunks.slice(from, from + held.permits).map((chunk) => {
-        const chunkInput: LoadChunkInput = { loadId: input.loadId, container: input.container, rejectsContainer: input.rejectsContainer, format: input.format, table: input.table, chunk };
-        return context.df.callActivityWithRetry(loadChunkActivityName, retry, chunkInput);
-      });
+      const wave = plan.chunks.slice(from, from + held.permits).map((chunk) => chunkTask(context, retry, input, chunk));
       let done: LoadChunkResult[];
       try {
         done = (yield context.df.Task.all(wave)) as LoadChunkResult[];
       } catch (error) {
         // A chunk failed after its retries: the load fails, and no staging table outlives it.
-        yield* dropStagingQuietly(context, retry, { loadId: input.loadId, chunkCount: plan.chunks.length });
+        if (hasStaging(input)) yield* dropStagingQuietly(context, retry, { loadId: input.loadId, chunkCount: plan.chunks.length });
         throw error;
       }
       for (const chunk of done) {
+        loaded.push(chunk);
         status.chunksDone++;
         status.rows += chunk.rows;
         status.rejects += chunk.rejects;
@@ -110,15 +118,21 @@ export function* eltLoad(context: df.OrchestrationContext): Step<EltLoadResult> 
     const staged = { loadId: input.loadId, chunkCount: plan.chunks.length };
     const seen = status.rows + status.rejects;
     if (seen > 0 && status.rejects / seen > input.maxRejectRatio) {
-      yield context.df.callActivityWithRetry(dropLoadStagingActivityName, retry, staged satisfies DropLoadStagingInput);
+      if (hasStaging(input)) yield context.df.callActivityWithRetry(dropLoadStagingActivityName, retry, staged satisfies DropLoadStagingInput);
+      const target = hasStaging(input) ? 'the target table was not changed'
+        : 'the documents of its valid rows were written (Cosmos DB loads have no staging; loading the corrected file again is idempotent)';
       throw new SluiceError('RejectThresholdExceeded',
-        `Load "${input.loadId}" of pipeline "${input.pipeline}" rejected ${status.rejects} of ${seen} rows (${(100 * status.rejects / seen).toFixed(2)}%), more than maxRejectRatio ${input.maxRejectRatio}; the target table was not changed. ` +
+        `Load "${input.loadId}" of pipeline "${input.pipeline}" rejected ${status.rejects} of ${seen} rows (${(100 * status.rejects / seen).toFixed(2)}%), more than maxRejectRatio ${input.maxRejectRatio}; ${target}. ` +
         `To fix: see the rejected rows with their file, line and reason in container "${input.rejectsContainer}" under "${input.loadId}/", correct the data and load it again (or raise maxRejectRatio).`,
         { ids: { loadId: input.loadId, pipeline: input.pipeline } });
     }
-    const mergeInput: MergeLoadInput = { loadId: input.loadId, table: input.table, chunkCount: plan.chunks.length };
-    result.merge = (yield context.df.callActivityWithRetry(mergeLoadActivityName, retry, mergeInput)) as MergeLoadResult;
-    yield context.df.callActivityWithRetry(dropLoadStagingActivityName, retry, staged satisfies DropLoadStagingInput);
+    if (hasStaging(input)) {
+      const mergeInput: MergeLoadInput = { loadId: input.loadId, table: pgTable(input), chunkCount: plan.chunks.length };
+      result.merge = (yield context.df.callActivityWithRetry(mergeLoadActivityName, retry, mergeInput)) as MergeLoadResult;
+      yield context.df.callActivityWithRetry(dropLoadStagingActivityName, retry, staged satisfies DropLoadStagingInput);
+    } else {
+      result.merge = cosmosWrites(loaded);
+    }
   } finally {
     yield* releasePermit(context, ref);
   }

@@ -27,7 +27,7 @@ export const mergeLoadActivityName = 'eltMergeLoad';
 export const dropLoadStagingActivityName = 'eltDropLoadStaging';
 
 export const planLoadInputSchema = z
-  .object({ loadId: z.string().min(1), container: z.string().min(1), selection: eltSelectionSchema, format: eltFormatSchema, table: eltTableSchema, targetChunkBytes: z.number().int().positive() })
+  .object({ loadId: z.string().min(1), container: z.string().min(1), selection: eltSelectionSchema, format: eltFormatSchema, table: eltTableSchema.optional(), targetChunkBytes: z.number().int().positive() })
   .strict();
 export const loadChunkInputSchema = z
   .object({ loadId: z.string().min(1), container: z.string().min(1), rejectsContainer: z.string().min(1), format: eltFormatSchema, table: eltTableSchema, chunk: eltChunkSchema })
@@ -99,12 +99,13 @@ async function planCsvFile(container: ContainerClient, info: BlobInfo, format: E
 
 export async function planLoad(rawInput: unknown): Promise<PlanLoadResult> {
   const input = parse(planLoadInputSchema, rawInput, planLoadActivityName);
-  const table = targetTable(input.table, planLoadActivityName);
+  // Without a table the load targets Cosmos DB, whose chunk activity opens (or creates) its container.
+  const table = input.table === undefined ? undefined : targetTable(input.table, planLoadActivityName);
   const container = eltBlobService().getContainerClient(input.container);
   const files: BlobInfo[] = [];
   if ('blob' in input.selection) files.push(await getBlobInfo(container, input.selection.blob));
   else for await (const info of listBlobs(container, input.selection.prefix)) files.push(info);
-  await ensureTargetTable(eltPgPool(), table);
+  if (table !== undefined) await ensureTargetTable(eltPgPool(), table);
   const chunks: EltChunk[] = [];
   for (const info of files) {
     const gzip = input.format.gzip || isGzip(info.name, info.contentEncoding);
