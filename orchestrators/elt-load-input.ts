@@ -32,6 +32,8 @@ export const eltCosmosTargetSchema = z
     database: z.string().min(1),
     container: z.string().min(1),
     partitionKeyPath: z.string().regex(/^\/[A-Za-z0-9_]+$/),
+    /** Check every chunk (nothing written) before writing, so a load past maxRejectRatio leaves the container unchanged. */
+    validateBeforeWrite: z.boolean().optional(),
     shape: z
       .object({
         keyColumns: z.array(z.string().min(1)).min(1),

@@ -1,7 +1,8 @@
 /**
  * The sink-specific steps of `eltLoad`: which activity loads a chunk (PostgreSQL staging COPY, or the guarded
- * Cosmos DB upsert), whether the load has staging to merge and drop (PostgreSQL only), and the Cosmos DB write
- * counts summed into the same shape as the PostgreSQL merge's.
+ * Cosmos DB upsert), whether the load has staging to merge and drop (PostgreSQL only), the Cosmos DB write
+ * counts summed into the same shape as the PostgreSQL merge's, and the Cosmos DB check pass (every chunk parsed
+ * and checked, nothing written) that lets a load fail on rejects before any write.
  */
 import type * as df from 'durable-functions';
 import { SluiceError } from '../core/errors';
@@ -30,6 +31,28 @@ export function chunkTask(context: df.OrchestrationContext, retry: df.RetryOptio
 }
 
 /** Cosmos DB chunks write as they go: their counts, summed, are the load's "merge". */
+type Step<T> = Generator<df.Task, T, unknown>;
+
+/**
+ * Cosmos DB loads with `validateBeforeWrite`: every chunk checked, nothing written, in waves of at most `permits`
+ * (the same bound as the writes). Undefined when the load has no check pass.
+ */
+export function* validateChunks(context: df.OrchestrationContext, retry: df.RetryOptions, input: EltLoadInput, chunks: readonly EltChunk[], permits: number):
+  Step<{ rows: number; rejects: number } | undefined> {
+  if (input.cosmos?.validateBeforeWrite !== true) return undefined;
+  const totals = { rows: 0, rejects: 0 };
+  const common = { loadId: input.loadId, container: input.container, rejectsContainer: input.rejectsContainer, format: input.format, cosmos: input.cosmos, validateOnly: true };
+  for (let from = 0; from < chunks.length; from += permits) {
+    const wave = chunks.slice(from, from + permits)
+      .map((chunk) => context.df.callActivityWithRetry(upsertCosmosChunkActivityName, retry, { ...common, chunk } satisfies UpsertCosmosChunkInput));
+    for (const checked of (yield context.df.Task.all(wave)) as LoadChunkResult[]) {
+      totals.rows += checked.rows;
+      totals.rejects += checked.rejects;
+    }
+  }
+  return totals;
+}
+
 export function cosmosWrites(chunks: readonly LoadChunkResult[]): MergeLoadResult {
   const sum: MergeLoadResult = { candidates: 0, inserted: 0, updated: 0, skippedByGuard: 0 };
   for (const chunk of chunks as readonly UpsertCosmosChunkResult[]) {

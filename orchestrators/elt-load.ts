@@ -12,7 +12,7 @@ import {
   type DropLoadStagingInput, type MergeLoadInput, type PlanLoadInput,
 } from '../functions/activities/elt-load';
 import { eltLoadInputSchema, type EltLoadInput, type LoadChunkResult, type MergeLoadResult, type PlanLoadResult } from './elt-load-input';
-import { chunkTask, cosmosWrites, hasStaging, pgTable } from './elt-load-sinks';
+import { chunkTask, cosmosWrites, hasStaging, pgTable, validateChunks } from './elt-load-sinks';
 import { runLoadOutputs, type LoadOutputs, type LoadProgress } from './elt-outputs';
 import { acquirePermit, releasePermit, type PermitRef } from './permits';
 
@@ -66,6 +66,16 @@ function targetPermitRef(input: EltLoadInput, owner: string): PermitRef {
   };
 }
 
+/** The load's failure when its rejects exceed maxRejectRatio; `outcome` says what happened to the target. */
+function pastRejectRatio(input: EltLoadInput, counts: { rows: number; rejects: number }, outcome: string): SluiceError | undefined {
+  const seen = counts.rows + counts.rejects;
+  if (seen === 0 || counts.rejects / seen <= input.maxRejectRatio) return undefined;
+  return new SluiceError('RejectThresholdExceeded',
+    `Load "${input.loadId}" of pipeline "${input.pipeline}" rejected ${counts.rejects} of ${seen} rows (${(100 * counts.rejects / seen).toFixed(2)}%), more than maxRejectRatio ${input.maxRejectRatio}; ${outcome}. ` +
+    `To fix: see the rejected rows with their file, line and reason in container "${input.rejectsContainer}" under "${input.loadId}/", correct the data and load it again (or raise maxRejectRatio).`,
+    { ids: { loadId: input.loadId, pipeline: input.pipeline } });
+}
+
 /** Cleanup on the failure path: a failed drop is logged, never hides the load's own error. */
 function* dropStagingQuietly(context: df.OrchestrationContext, retry: df.RetryOptions, staged: DropLoadStagingInput): Step<void> {
   try {
@@ -96,6 +106,9 @@ function* loadAndMerge(context: df.OrchestrationContext, input: EltLoadInput, re
   const held = yield* acquirePermit(context, ref, input.permitRecheckInMs);
   result.permits = held.permits;
   try {
+    const checked = yield* validateChunks(context, retry, input, plan.chunks, held.permits);
+    const checkFailed = checked && pastRejectRatio(input, checked, 'no document was written (every chunk was checked before writing)');
+    if (checkFailed) throw checkFailed;
     // Waves of at most `permits` chunk loads: never more chunk loads at once than permits held.
     for (let from = 0; from < plan.chunks.length; from += held.permits) {
       const wave = plan.chunks.slice(from, from + held.permits).map((chunk) => chunkTask(context, retry, input, chunk));
@@ -116,15 +129,11 @@ function* loadAndMerge(context: df.OrchestrationContext, input: EltLoadInput, re
       context.df.setCustomStatus(status);
     }
     const staged = { loadId: input.loadId, chunkCount: plan.chunks.length };
-    const seen = status.rows + status.rejects;
-    if (seen > 0 && status.rejects / seen > input.maxRejectRatio) {
+    const overRatio = pastRejectRatio(input, status, hasStaging(input) ? 'the target table was not changed'
+      : 'the documents of its valid rows were written (Cosmos DB loads have no staging; loading the corrected file again is idempotent)');
+    if (overRatio !== undefined) {
       if (hasStaging(input)) yield context.df.callActivityWithRetry(dropLoadStagingActivityName, retry, staged satisfies DropLoadStagingInput);
-      const target = hasStaging(input) ? 'the target table was not changed'
-        : 'the documents of its valid rows were written (Cosmos DB loads have no staging; loading the corrected file again is idempotent)';
-      throw new SluiceError('RejectThresholdExceeded',
-        `Load "${input.loadId}" of pipeline "${input.pipeline}" rejected ${status.rejects} of ${seen} rows (${(100 * status.rejects / seen).toFixed(2)}%), more than maxRejectRatio ${input.maxRejectRatio}; ${target}. ` +
-        `To fix: see the rejected rows with their file, line and reason in container "${input.rejectsContainer}" under "${input.loadId}/", correct the data and load it again (or raise maxRejectRatio).`,
-        { ids: { loadId: input.loadId, pipeline: input.pipeline } });
+      throw overRatio;
     }
     if (hasStaging(input)) {
       const mergeInput: MergeLoadInput = { loadId: input.loadId, table: pgTable(input), chunkCount: plan.chunks.length };

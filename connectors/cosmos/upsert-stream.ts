@@ -7,7 +7,7 @@ import type { Container } from '@azure/cosmos';
 import type { SourceMode } from '../postgres/coerce';
 import type { RejectSink, SourceRecord } from '../records';
 import { toDocument, type CosmosDocumentShape } from './documents';
-import { guardedBulkUpsert, type GuardedUpsertResult } from './guarded-upsert';
+import { documentProblem, guardedBulkUpsert, type GuardedUpsertResult } from './guarded-upsert';
 
 export interface UpsertStreamOptions {
   shape: CosmosDocumentShape;
@@ -52,4 +52,25 @@ export async function upsertRecordStream(container: Container, records: AsyncIte
   }
   await flush();
   return result;
+}
+
+/**
+ * The same checks as `upsertRecordStream` without writing: every row that would be rejected is reported, so a
+ * load can check its reject ratio before it changes the container.
+ */
+export async function validateRecordStream(records: AsyncIterable<SourceRecord>, options: Omit<UpsertStreamOptions, 'batchSize'>): Promise<{ rows: number; rejects: number }> {
+  const guard = { partitionKeyField: options.shape.partitionKeyField, versionField: options.shape.versionColumn };
+  let rows = 0;
+  let rejects = 0;
+  for await (const record of records) {
+    options.abortSignal?.throwIfAborted();
+    const document = toDocument(record, options.shape, options.mode);
+    const reason = document.ok ? documentProblem(document.record.values, guard) : document.reason;
+    if (reason === undefined) rows++;
+    else {
+      rejects++;
+      options.onReject({ line: record.line, raw: record.raw, reason });
+    }
+  }
+  return { rows, rejects };
 }

@@ -3,12 +3,14 @@
  * staging: rows are coerced to documents and written in batches with the version guard (ETag-conditional
  * create/replace, connectors/cosmos/guarded-upsert.ts), so a retried chunk re-decides every row against what is
  * stored and changes nothing it already wrote. Rejects go to the chunk's own rejects blob, replaced per attempt.
+ * With `validateOnly` the chunk is parsed and checked the same way but nothing is written to the container
+ * (the load's check of its reject ratio before any write).
  */
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { RejectsWriter } from '../../connectors/blob';
-import { upsertRecordStream } from '../../connectors/cosmos/upsert-stream';
+import { upsertRecordStream, validateRecordStream } from '../../connectors/cosmos/upsert-stream';
 import { SluiceError } from '../../core/errors';
 import { eltChunkSchema, eltCosmosTargetSchema, eltFormatSchema, type LoadChunkResult } from '../../orchestrators/elt-load-input';
 import { openChunkRecords } from '../elt/chunk-records';
@@ -18,7 +20,10 @@ import { eltBlobService } from '../elt/runtime';
 export const upsertCosmosChunkActivityName = 'eltUpsertCosmosChunk';
 
 export const upsertCosmosChunkInputSchema = z
-  .object({ loadId: z.string().min(1), container: z.string().min(1), rejectsContainer: z.string().min(1), format: eltFormatSchema, cosmos: eltCosmosTargetSchema, chunk: eltChunkSchema })
+  .object({
+    loadId: z.string().min(1), container: z.string().min(1), rejectsContainer: z.string().min(1), format: eltFormatSchema, cosmos: eltCosmosTargetSchema, chunk: eltChunkSchema,
+    validateOnly: z.boolean().optional(),
+  })
   .strict();
 
 export type UpsertCosmosChunkInput = z.infer<typeof upsertCosmosChunkInputSchema>;
@@ -39,12 +44,20 @@ export async function upsertCosmosChunk(rawInput: unknown, context: InvocationCo
   }
   const { loadId, chunk, format, cosmos } = parsed.data;
   const blobs = eltBlobService();
-  const target = await getCosmosTarget(cosmos.database, cosmos.container, cosmos.partitionKeyPath);
+  const mode = format.kind === 'csv' ? 'text' : 'json';
   // A fresh writer per attempt: an attempt that fails never flushes, the retry's blob replaces the chunk's.
   const rejects = new RejectsWriter(blobs.getContainerClient(parsed.data.rejectsContainer), { loadId, file: chunk.file, chunkIndex: chunk.chunkIndex });
-  context.log('sluice:elt chunk started', JSON.stringify({ loadId, chunkIndex: chunk.chunkIndex, sink: 'cosmos' }));
+  const validateOnly = parsed.data.validateOnly === true;
+  context.log('sluice:elt chunk started', JSON.stringify({ loadId, chunkIndex: chunk.chunkIndex, sink: 'cosmos', validateOnly }));
   const records = await openChunkRecords(blobs.getContainerClient(parsed.data.container), chunk, format, rejects.add);
-  const written = await upsertRecordStream(target, records, { shape: cosmos.shape, mode: format.kind === 'csv' ? 'text' : 'json', onReject: rejects.add });
+  if (validateOnly) {
+    const checked = await validateRecordStream(records, { shape: cosmos.shape, mode, onReject: rejects.add });
+    const flushed = await rejects.flush();
+    context.log('sluice:elt chunk finished', JSON.stringify({ loadId, chunkIndex: chunk.chunkIndex, rows: checked.rows, rejects: rejects.count, validateOnly }));
+    return { chunkIndex: chunk.chunkIndex, rows: checked.rows, rejects: rejects.count, rejectsBlob: flushed?.name ?? null, inserted: 0, updated: 0, skippedByGuard: 0, retried: 0 };
+  }
+  const target = await getCosmosTarget(cosmos.database, cosmos.container, cosmos.partitionKeyPath);
+  const written = await upsertRecordStream(target, records, { shape: cosmos.shape, mode, onReject: rejects.add });
   const flushed = await rejects.flush();
   context.log('sluice:elt chunk finished', JSON.stringify({ loadId, chunkIndex: chunk.chunkIndex, rows: written.rows, rejects: rejects.count, retried: written.retried }));
   return {

@@ -30,7 +30,9 @@ export function cosmosTargetOf(pipeline: PipelineConfig): EltCosmosTarget {
   if (pipeline.columns.id !== undefined && !(pipeline.keyColumns.length === 1 && pipeline.keyColumns[0] === 'id')) {
     throw configInvalid(pipeline, 'keyColumns', 'a column "id" is declared but is not the only key column; the document id is built from the key columns. To fix: make keyColumns ["id"] or rename the column.');
   }
-  return { database, container, partitionKeyPath, shape: { keyColumns: pipeline.keyColumns, partitionKeyField, versionColumn: pipeline.versionColumn, columns: pipeline.columns } };
+  // With maxRejectRatio 1 no load can fail on rejects: nothing to check first.
+  const validateBeforeWrite = pipeline.target.validateBeforeWrite && pipeline.maxRejectRatio < 1;
+  return { database, container, partitionKeyPath, validateBeforeWrite, shape: { keyColumns: pipeline.keyColumns, partitionKeyField, versionColumn: pipeline.versionColumn, columns: pipeline.columns } };
 }
 
 function exportOf(pipeline: PipelineConfig): EltExport | undefined {

@@ -22,7 +22,7 @@ const pipeline = (name: string, container: string, maxRejectRatio: number) => ({
 const config = {
   semaphores: [{ kind: 'target', name: 'cosmos', capacity: 2 }],
   pipelines: [pipeline('accounts', 'accounts', 0.01), pipeline('accounts-strict', 'accounts-strict', 0.001), pipeline('races', 'races', 0),
-    { ...pipeline('events', 'events', 0), target: { kind: 'cosmos', database: 'lake', container: 'events', partitionKeyPath: '/id' }, keyColumns: ['id'], versionColumn: 'seq', columns: { id: 'text', seq: 'bigint', at: 'timestamptz', tags: 'jsonb' }, format: { kind: 'ndjson', gzip: true } }],
+    { ...pipeline('events', 'events', 0), target: { kind: 'cosmos', database: 'lake', container: 'events', partitionKeyPath: '/id', validateBeforeWrite: false }, keyColumns: ['id'], versionColumn: 'seq', columns: { id: 'text', seq: 'bigint', at: 'timestamptz', tags: 'jsonb' }, format: { kind: 'ndjson', gzip: true } }],
 };
 
 interface Row { id: number; version: number; region: string; balance: string; note: string }
@@ -151,7 +151,7 @@ describe('ELT loads into a Cosmos DB container on the local host', () => {
     process.stdout.write(`races: writes decided again after a conflict: ${retried.reduce((a, b) => a + b, 0)}\n`);
   });
 
-  it('loads a gzip NDJSON file with the id key as is, typed timestamps normalised to UTC and JSON values kept', async () => {
+  it('without validateBeforeWrite loads a gzip NDJSON file in one pass (id as is, timestamps to UTC, JSON kept) and a failure keeps what was written', async () => {
     const lines = [
       { id: 'a-1', seq: 2, at: '2026-11-23T10:00:00+01:00', tags: ['x'], extra: { deep: true } },
       { id: 'a-1', seq: 1, at: '2026-11-23T08:00:00Z', tags: [] },
@@ -161,14 +161,16 @@ describe('ELT loads into a Cosmos DB container on the local host', () => {
     await landing.getBlockBlobClient('accounts/events.ndjson.gz').uploadData(gzipSync(Buffer.from(lines)));
     const status = await load({ pipeline: 'events', blob: 'accounts/events.ndjson.gz' });
     expect(status.runtimeStatus).toBe('Failed');
-    expect(JSON.stringify(status.output)).toContain('rejected 2 of 4 rows');
+    expect(JSON.stringify(status.output)).toContain('rejected 2 of 4 rows (50.00%), more than maxRejectRatio 0; the documents of its valid rows were written');
     const { resources } = await cosmos('events').items.query<Record<string, unknown>>('SELECT c.id, c.seq, c.at, c.tags, c.extra FROM c').fetchAll();
     expect(resources).toEqual([{ id: 'a-1', seq: 2, at: '2026-11-23T09:00:00.000Z', tags: ['x'], extra: { deep: true } }]);
   });
 
-  it('fails past maxRejectRatio with a message that says the valid rows were written (no staging in Cosmos DB)', async () => {
+  it('fails past maxRejectRatio after checking every chunk, before writing any document', async () => {
     const status = await load({ pipeline: 'accounts-strict', blob: 'accounts/day1.csv' });
     expect(status.runtimeStatus).toBe('Failed');
-    expect(JSON.stringify(status.output)).toContain('rejected 3 of 1200 rows (0.25%), more than maxRejectRatio 0.001; the documents of its valid rows were written');
+    expect(JSON.stringify(status.output)).toContain('rejected 3 of 1200 rows (0.25%), more than maxRejectRatio 0.001; no document was written (every chunk was checked before writing)');
+    // The container was not even created.
+    await expect(cosmos('accounts-strict').read()).rejects.toMatchObject({ code: 404 });
   });
 });

@@ -22,11 +22,14 @@ describe('ELT load input for Cosmos DB targets, exports and notifications', () =
     const input = build();
     expect(input.table).toBeUndefined();
     expect(input.cosmos).toEqual({
-      database: 'lake', container: 'orders', partitionKeyPath: '/region',
+      database: 'lake', container: 'orders', partitionKeyPath: '/region', validateBeforeWrite: true,
       shape: { keyColumns: ['order_id'], partitionKeyField: 'region', versionColumn: 'version', columns: { order_id: 'bigint', version: 'integer', region: 'text', at: 'timestamptz' } },
     });
     expect(input.export).toBeUndefined();
     expect(input.notify).toBeUndefined();
+    // Nothing to check first when no load can fail on rejects, or when the pipeline opts out.
+    expect(build({ maxRejectRatio: 1 }).cosmos?.validateBeforeWrite).toBe(false);
+    expect(build({ target: { ...base.target, validateBeforeWrite: false } }).cosmos?.validateBeforeWrite).toBe(false);
   });
 
   it('refuses, naming the field, a nested partition key path, a non-text partition key column, no version column and an "id" column that is not the key', () => {

@@ -83,4 +83,23 @@ describe('eltLoad replay: Cosmos DB target, export and notifications', () => {
     expect(notification).toMatchObject({ outcome: 'failed', counts: null, export: null });
     expect(notification.error.message).toContain('rejected 5 of 8 rows (62.50%), more than maxRejectRatio 0.5; the documents of its valid rows were written');
   });
+
+  it('with validateBeforeWrite checks every chunk first (nothing written) and past maxRejectRatio fails before any write', async () => {
+    const checking = { ...input, cosmos: { ...cosmos, validateBeforeWrite: true }, notify: [] };
+    const h = new ReplayHarness(app, 'eltLoad', loadId, checking, t0);
+    await expectNext(h, 0, { functionName: 'eltPlanLoad' });
+    h.activity('eltPlanLoad', { chunks: [chunk(0), chunk(1), chunk(2)], files: 3, bytes: 300 });
+    await expectNext(h, 1, { actionType: 7, operation: 'acquire' });
+    h.entityCall('semaphore', 'target:cosmos', 'acquire', { ok: true, value: { outcome: { kind: 'holding', permits: 2, leaseExpiresAtMs: h.now + 600_000 }, granted: [] } });
+    const check = (i: number) => ({ functionName: 'eltUpsertCosmosChunk', input: { loadId, cosmos: checking.cosmos, chunk: chunk(i), validateOnly: true } });
+    await expectNext(h, 2, { actionType: 12, compoundActions: [check(0), check(1)] });
+    h.activity('eltUpsertCosmosChunk', { ...written(0, 0, 0), rows: 1, rejects: 4 });
+    h.activity('eltUpsertCosmosChunk', { ...written(1, 0, 0), rows: 0, rejects: 4 });
+    await expectNext(h, 3, { actionType: 12, compoundActions: [check(2)] });
+    h.activity('eltUpsertCosmosChunk', { ...written(2, 0, 0), rows: 1, rejects: 2 });
+    await expectNext(h, 4, { actionType: 7, operation: 'release' });
+    h.entityCall('semaphore', 'target:cosmos', 'release', { ok: true, value: { granted: [] } });
+    const error = await h.run().then(() => '', (e: unknown) => String(e));
+    expect(error).toContain('rejected 10 of 12 rows (83.33%), more than maxRejectRatio 0.5; no document was written (every chunk was checked before writing)');
+  });
 });
