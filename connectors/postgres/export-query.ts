@@ -38,20 +38,22 @@ export async function* streamExportRows(pool: Pool, sql: string, options: Export
     throw translatePgError(error, 'connecting for the export query');
   }
   let failed = false;
+  let committed = false;
   try {
     await client.query('begin read only');
     await client.query(format('set local statement_timeout = %L', String(options.statementTimeoutInMs ?? 300_000)));
     const stream = client.query(new QueryStream(sql, [], { batchSize: options.batchSize ?? 1000 }));
     for await (const row of stream) yield row as Record<string, unknown>;
     await client.query('commit');
+    committed = true;
   } catch (error) {
     failed = true;
     throw translatePgError(error, `export query ${JSON.stringify(sql.slice(0, 200))}`);
   } finally {
-    // A failed or abandoned transaction is rolled back; a broken connection is not returned to the pool.
+    // A failed query's connection is discarded; an abandoned iteration's transaction is rolled back.
     if (failed) client.release(true);
     else {
-      await client.query('rollback').catch(() => undefined);
+      if (!committed) await client.query('rollback').catch(() => undefined);
       client.release();
     }
   }
