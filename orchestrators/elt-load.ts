@@ -2,7 +2,9 @@
  * `eltLoad` orchestration (docs/elt.md): plan record-aligned chunks of the landed file(s), acquire between 1 and
  * `maxPermits` permits of the pipeline's target semaphore, load the chunks into their staging tables at most
  * that many at a time, then merge once with the version guard and drop staging. Past `maxRejectRatio` the load
- * fails before the merge, so the target is unchanged. Progress is the custom status.
+ * fails before the merge, so the target is unchanged. A Cosmos DB target has no staging: chunks write guarded
+ * upserts directly, after a check pass over all chunks (elt-load-sinks.ts). Then the outputs: export and
+ * notifications (elt-outputs.ts). Progress is the custom status.
  */
 import * as df from 'durable-functions';
 import { shardFor, shardKey, splitCapacity } from '../core/semaphore';
