@@ -3,6 +3,7 @@
  * Blob (landing, rejects), the PostgreSQL pool and the Cosmos DB ledger. A failed creation is not cached, so the
  * next call retries it.
  */
+import type { CosmosClient } from '@azure/cosmos';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { Pool } from 'pg';
 import { ENV_KEYS } from '../core/config';
@@ -76,14 +77,22 @@ export function getLedger(): Promise<Ledger> {
   return ledger;
 }
 
-async function openLedger(): Promise<Ledger> {
+let cosmosClient: CosmosClient | undefined;
+
+/** The Cosmos DB account of the ledger and of Cosmos targets: the account key locally, the managed identity on Azure. */
+export function getCosmosClient(): CosmosClient {
+  if (cosmosClient !== undefined) return cosmosClient;
   const endpoint = setting(ENV_KEYS.cosmosEndpoint);
   if (endpoint === undefined) {
-    throw new SluiceError('ConfigInvalid', `The ledger needs ${ENV_KEYS.cosmosEndpoint}. To fix: set it to the Cosmos DB account endpoint.`);
+    throw new SluiceError('ConfigInvalid', `Cosmos DB is not configured: ${ENV_KEYS.cosmosEndpoint} is not set. To fix: set it to the Cosmos DB account endpoint.`);
   }
   const key = setting(ENV_KEYS.cosmosKey);
   const endpointDiscovery = process.env[ENV_KEYS.cosmosEndpointDiscovery] !== 'false';
-  const client = key === undefined ? createCosmosClient({ endpoint, endpointDiscovery }) : createCosmosClient({ endpoint, key, endpointDiscovery });
-  const { database } = await client.databases.createIfNotExists({ id: setting(ENV_KEYS.cosmosDatabase) ?? 'sluice' });
+  cosmosClient = key === undefined ? createCosmosClient({ endpoint, endpointDiscovery }) : createCosmosClient({ endpoint, key, endpointDiscovery });
+  return cosmosClient;
+}
+
+async function openLedger(): Promise<Ledger> {
+  const { database } = await getCosmosClient().databases.createIfNotExists({ id: setting(ENV_KEYS.cosmosDatabase) ?? 'sluice' });
   return new Ledger(await ensureLedgerContainer(database));
 }

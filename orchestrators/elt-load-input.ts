@@ -1,5 +1,6 @@
 /** Input of the `eltLoad` orchestration and of its activities (validated on both sides with zod). */
 import { z } from 'zod';
+import { eltExportSchema, eltNotifyTargetSchema } from './elt-outputs-input';
 
 /** Target table as the PostgreSQL sink takes it; the activities validate it again with the sink's own schema. */
 export const eltTableSchema = z
@@ -22,6 +23,30 @@ export const eltFormatSchema = z
   })
   .strict();
 
+/** Column types a Cosmos DB load coerces values to (the JSON value per type: connectors/cosmos/documents.ts). */
+export const cosmosColumnTypes = ['text', 'integer', 'bigint', 'numeric', 'double precision', 'boolean', 'date', 'timestamptz', 'jsonb'] as const;
+
+/** A Cosmos DB container target and how rows become its documents (no staging: chunks write directly, guarded). */
+export const eltCosmosTargetSchema = z
+  .object({
+    database: z.string().min(1),
+    container: z.string().min(1),
+    partitionKeyPath: z.string().regex(/^\/[A-Za-z0-9_]+$/),
+    /** Check every chunk (nothing written) before writing, so a load past maxRejectRatio leaves the container unchanged. */
+    validateBeforeWrite: z.boolean().optional(),
+    shape: z
+      .object({
+        keyColumns: z.array(z.string().min(1)).min(1),
+        partitionKeyField: z.string().regex(/^[A-Za-z0-9_]+$/),
+        versionColumn: z.string().min(1),
+        columns: z.record(z.string().min(1), z.enum(cosmosColumnTypes)),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type EltCosmosTarget = z.infer<typeof eltCosmosTargetSchema>;
+
 /** What to load: one blob, or every blob under a prefix, of the landing container. */
 export const eltSelectionSchema = z.union([
   /** `etag`: load exactly this version (the blob trigger's); without it, the version current when planning. */
@@ -37,7 +62,9 @@ export const eltLoadInputSchema = z
     rejectsContainer: z.string().min(1),
     selection: eltSelectionSchema,
     format: eltFormatSchema,
-    table: eltTableSchema,
+    /** The PostgreSQL target; absent when the load writes to `cosmos`. */
+    table: eltTableSchema.optional(),
+    cosmos: eltCosmosTargetSchema.optional(),
     targetChunkBytes: z.number().int().positive(),
     maxRejectRatio: z.number().min(0).max(1),
     /** The pipeline's target semaphore; the load asks for `maxPermits` permits and accepts any number from 1. */
@@ -51,8 +78,13 @@ export const eltLoadInputSchema = z
       .strict(),
     maxPermits: z.number().int().positive(),
     permitRecheckInMs: z.number().int().positive(),
+    /** After a successful merge: one file per key of an aggregate in the outbox container (docs/elt.md "Export"). */
+    export: eltExportSchema.optional(),
+    /** Told about the load's success or failure (docs/elt.md "Notifications"). */
+    notify: z.array(eltNotifyTargetSchema).optional(),
   })
-  .strict();
+  .strict()
+  .refine((input) => (input.table === undefined) !== (input.cosmos === undefined), { message: 'expected exactly one of "table" (PostgreSQL) and "cosmos"', path: ['table'] });
 
 export type EltLoadInput = z.infer<typeof eltLoadInputSchema>;
 export type EltTable = z.infer<typeof eltTableSchema>;

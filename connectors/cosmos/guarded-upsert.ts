@@ -51,8 +51,8 @@ export function compareVersions(a: Version, b: Version): number {
     'To fix: make the version field always a number or always an ISO-8601 UTC string.');
 }
 
-function candidateOf(record: SourceRecord, options: GuardedUpsertOptions): Candidate | string {
-  const body = record.values;
+/** Why a document cannot be written (id, partition key or version unusable), or undefined when it can. */
+export function documentProblem(body: Readonly<Record<string, unknown>>, options: Pick<GuardedUpsertOptions, 'partitionKeyField' | 'versionField'>): string | undefined {
   const { id } = body;
   const partitionKey = body[options.partitionKeyField];
   const version = body[options.versionField];
@@ -61,7 +61,14 @@ function candidateOf(record: SourceRecord, options: GuardedUpsertOptions): Candi
   if (!(typeof version === 'string' && version !== '') && !(typeof version === 'number' && Number.isFinite(version))) {
     return `version field "${options.versionField}" must be a number or a non-empty string`;
   }
-  return { id, partitionKey, version, body: body as JSONObject };
+  return undefined;
+}
+
+function candidateOf(record: SourceRecord, options: GuardedUpsertOptions): Candidate | string {
+  const body = record.values;
+  const problem = documentProblem(body, options);
+  if (problem !== undefined) return problem;
+  return { id: body.id as string, partitionKey: body[options.partitionKeyField] as string, version: body[options.versionField] as Version, body: body as JSONObject };
 }
 
 /** Keeps the newest candidate per (partition key, id), as the PostgreSQL merge's DISTINCT ON does. */

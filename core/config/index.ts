@@ -12,6 +12,7 @@ export {
   type SemaphoreConfig,
   type StreamPolicyConfig,
 } from './policy';
+export { exportSchema, type ExportConfig } from './export';
 export { notificationTargetSchema, type NotificationTargetConfig } from './notification';
 export { dataFormatSchema, pipelineSchema, type PipelineConfig } from './pipeline';
 export { sluiceConfigSchema, type SluiceConfig, type SluiceConfigInput } from './schema';

@@ -19,6 +19,7 @@ const webhookTarget = z
     secretSetting: settingName.optional().describe('App setting holding the HMAC signing secret. Default: unsigned.'),
     maxRetries: z.int('expected an integer >= 0').min(0, 'expected an integer >= 0').default(5).describe('Retries on failure, with backoff. Default: 5.'),
     timeoutInMs: positiveInt('milliseconds').default(10_000).describe('Timeout of one call in ms. Default: 10000.'),
+    retryDelayInMs: positiveInt('milliseconds').default(500).describe('First wait before a retry in ms; doubles per retry (full jitter, at most 10 s). Default: 500.'),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 /** A pipeline: which streams, from which source, into which target, under which semaphores and policy. */
 import { z } from 'zod';
+import { exportSchema } from './export';
 import { objectName, positiveInt, sqlIdentifier } from './identifiers';
 import { STREAM_PATTERN } from './patterns';
 import { sourceSchema } from './source';
@@ -40,6 +41,7 @@ export const pipelineSchema = z
       .describe('Column name -> type for coercion; columns not listed load as text. Default: {}.'),
     format: dataFormatSchema.prefault({}).describe('Format of landed data.'),
     policy: objectName.default('default').describe('Name of the stream policy. Default: "default" (built in unless you define one).'),
+    export: exportSchema.optional(),
     notify: z.array(objectName).default([]).describe('Names of notification targets told about completed and failed loads. Default: [].'),
     maxRejectRatio: z
       .number()

@@ -44,6 +44,9 @@ export const sluiceConfigSchema = z
         }
       });
       checkLoadOnArrival(pipeline, at, ctx);
+      if (pipeline.export?.aggregate !== undefined && pipeline.target.kind !== 'postgres') {
+        ctx.addIssue({ code: 'custom', path: at('export', 'aggregate'), input: pipeline.export.aggregate, message: 'expected a "postgres" target: the aggregate reads the target table' });
+      }
       const typed = Object.keys(pipeline.columns);
       if (typed.length > 0) {
         for (const column of [...pipeline.keyColumns, ...(pipeline.versionColumn === undefined ? [] : [pipeline.versionColumn])]) {

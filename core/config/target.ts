@@ -20,6 +20,10 @@ const cosmosTarget = z
       .regex(/^(\/[A-Za-z0-9_]+)+$/, 'expected a partition key path like "/id" or "/customer/id"')
       .default('/id')
       .describe('Partition key path of the container. Default: "/id".'),
+    validateBeforeWrite: z
+      .boolean()
+      .default(true)
+      .describe('ELT loads read and check every chunk before writing any document, so a load past maxRejectRatio leaves the container unchanged (the files are read twice). false writes in one pass: a failing load keeps the documents already written. Default: true.'),
   })
   .strict();
 

@@ -7,18 +7,15 @@ import type { InvocationContext } from '@azure/functions';
 import type { ContainerClient } from '@azure/storage-blob';
 import * as df from 'durable-functions';
 import { z } from 'zod';
-import { getBlobInfo, listBlobs, openRange, RejectsWriter, type BlobInfo } from '../../connectors/blob';
-import { parseCsv, readCsvHeader } from '../../connectors/csv/parse-csv';
-import { decompressIf } from '../../connectors/gzip';
-import { parseNdjson } from '../../connectors/ndjson/parse-ndjson';
-import type { Reject, RejectSink } from '../../connectors/records';
+import { getBlobInfo, listBlobs, RejectsWriter, type BlobInfo } from '../../connectors/blob';
 import { copyChunk, dropStaging, ensureTargetTable, mergeStaging, targetTableSchema, type TargetTable } from '../../connectors/postgres';
 import { SluiceError } from '../../core/errors';
 import {
   eltChunkSchema, eltFormatSchema, eltSelectionSchema, eltTableSchema,
   type EltChunk, type LoadChunkResult, type MergeLoadResult, type PlanLoadResult,
 } from '../../orchestrators/elt-load-input';
-import { linesBefore, planFile } from '../elt/plan-files';
+import { openChunkRecords } from '../elt/chunk-records';
+import { planFile } from '../elt/plan-files';
 import { eltBlobService, eltPgPool } from '../elt/runtime';
 
 export const planLoadActivityName = 'eltPlanLoad';
@@ -27,7 +24,7 @@ export const mergeLoadActivityName = 'eltMergeLoad';
 export const dropLoadStagingActivityName = 'eltDropLoadStaging';
 
 export const planLoadInputSchema = z
-  .object({ loadId: z.string().min(1), container: z.string().min(1), selection: eltSelectionSchema, format: eltFormatSchema, table: eltTableSchema, targetChunkBytes: z.number().int().positive() })
+  .object({ loadId: z.string().min(1), container: z.string().min(1), selection: eltSelectionSchema, format: eltFormatSchema, table: eltTableSchema.optional(), targetChunkBytes: z.number().int().positive() })
   .strict();
 export const loadChunkInputSchema = z
   .object({ loadId: z.string().min(1), container: z.string().min(1), rejectsContainer: z.string().min(1), format: eltFormatSchema, table: eltTableSchema, chunk: eltChunkSchema })
@@ -72,12 +69,13 @@ async function pinnedBlob(container: ContainerClient, selection: { blob: string;
 
 export async function planLoad(rawInput: unknown): Promise<PlanLoadResult> {
   const input = parse(planLoadInputSchema, rawInput, planLoadActivityName);
-  const table = targetTable(input.table, planLoadActivityName);
+  // Without a table the load targets Cosmos DB, whose chunk activity opens (or creates) its container.
+  const table = input.table === undefined ? undefined : targetTable(input.table, planLoadActivityName);
   const container = eltBlobService().getContainerClient(input.container);
   const files: BlobInfo[] = [];
   if ('blob' in input.selection) files.push(await pinnedBlob(container, input.selection));
   else for await (const info of listBlobs(container, input.selection.prefix)) files.push(info);
-  await ensureTargetTable(eltPgPool(), table);
+  if (table !== undefined) await ensureTargetTable(eltPgPool(), table);
   const chunks: EltChunk[] = [];
   for (const info of files) chunks.push(...await planFile(container, info, input.format, input.targetChunkBytes, chunks.length));
   const sources = files.map((f) => ({ file: f.name, etag: f.etag, bytes: f.size }));
@@ -93,24 +91,9 @@ export async function loadChunk(rawInput: unknown, context: InvocationContext): 
   // A fresh writer per attempt: an attempt that fails never flushes, the retry's blob replaces the chunk's.
   const rejects = new RejectsWriter(blobs.getContainerClient(input.rejectsContainer), { loadId: input.loadId, file: chunk.file, chunkIndex: chunk.chunkIndex });
   context.log('sluice:elt chunk started', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex }));
-  const columns = chunk.range !== null && chunk.headerRange !== null && format.kind === 'csv'
-    ? await readCsvHeader(await openRange(landing, chunk.file, { offset: chunk.headerRange.start, count: chunk.headerRange.end - chunk.headerRange.start, etag: chunk.etag }), { delimiter: format.delimiter, file: chunk.file })
-    : undefined;
-  const body = await openRange(landing, chunk.file, chunk.range === null
-    ? { offset: 0, etag: chunk.etag }
-    : { offset: chunk.range.start, count: chunk.range.end - chunk.range.start, etag: chunk.etag });
-  const input$ = decompressIf(body, chunk.gzip);
-  // Chunks planned by probes do not know their first line: their rejects wait for the count of the lines before.
-  const unnumbered: Reject[] = [];
-  const onReject: RejectSink = chunk.firstLine === null ? (reject) => unnumbered.push(reject) : rejects.add;
-  const records = format.kind === 'csv'
-    ? parseCsv(input$, { ...(columns === undefined ? {} : { columns }), firstLine: chunk.firstLine ?? 1, delimiter: format.delimiter, onReject, file: chunk.file })
-    : parseNdjson(input$, { firstLine: chunk.firstLine ?? 1, onReject });
-  const copied = await copyChunk(eltPgPool(), { loadId: input.loadId, chunkIndex: chunk.chunkIndex, table, records, mode: format.kind === 'csv' ? 'text' : 'json', onReject });
-  if (unnumbered.length > 0) {
-    const before = await linesBefore(landing, chunk.file, chunk.etag, chunk.range?.start ?? 0);
-    for (const reject of unnumbered) rejects.add({ ...reject, line: reject.line + before });
-  }
+  const opened = await openChunkRecords(landing, chunk, format, rejects.add);
+  const copied = await copyChunk(eltPgPool(), { loadId: input.loadId, chunkIndex: chunk.chunkIndex, table, records: opened.records, mode: format.kind === 'csv' ? 'text' : 'json', onReject: opened.onReject });
+  await opened.numberRejects();
   const flushed = await rejects.flush();
   // The writer counts parse rejects too (copyChunk only sees the records the parser let through).
   context.log('sluice:elt chunk finished', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: rejects.count }));

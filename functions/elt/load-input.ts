@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { PipelineConfig, SluiceConfig } from '../../core/config';
 import { SluiceError } from '../../core/errors';
 import type { EltLoadInput, EltTable } from '../../orchestrators/elt-load-input';
+import { cosmosTargetOf, loadOutputsOf } from './load-targets-input';
 import { landingContainerName, rejectsContainerName } from './runtime';
 
 /** How often a load waiting for target permits asks the semaphore again (events usually wake it sooner). */
@@ -27,7 +28,7 @@ export function invalid(message: string): SluiceError {
 
 function tableOf(pipeline: PipelineConfig): EltTable {
   if (pipeline.target.kind !== 'postgres') {
-    throw new SluiceError('ConfigInvalid', `Pipeline "${pipeline.name}" targets ${pipeline.target.kind}; ELT loads support PostgreSQL targets so far. To fix: load into a pipeline with a postgres target.`);
+    throw new SluiceError('ConfigInvalid', `Pipeline "${pipeline.name}" targets ${pipeline.target.kind}, not a PostgreSQL table. To fix: report this; the caller checks the kind.`);
   }
   if (pipeline.versionColumn === undefined) {
     throw new SluiceError('ConfigInvalid', `Pipeline "${pipeline.name}" has no versionColumn; the load's merge needs one for its guard. To fix: set versionColumn.`);
@@ -69,11 +70,12 @@ export function buildLoadInput(request: LoadRequest, config: SluiceConfig, loadI
     rejectsContainer: rejectsContainerName(),
     selection: 'blob' in where ? { blob: where.blob } : { prefix: where.prefix },
     format: { kind: pipeline.format.kind, gzip: pipeline.format.gzip, delimiter: pipeline.format.delimiter, quote: pipeline.format.quote, newlinesInQuotes: pipeline.format.newlinesInQuotes },
-    table: tableOf(pipeline),
+    ...(pipeline.target.kind === 'cosmos' ? { cosmos: cosmosTargetOf(pipeline) } : { table: tableOf(pipeline) }),
     targetChunkBytes: pipeline.targetChunkBytes,
     maxRejectRatio: pipeline.maxRejectRatio,
     target: { name: `target:${semaphore.name}`, capacity: semaphore.capacity, shards: semaphore.shards, leaseInMs: semaphore.leaseInMs },
     maxPermits: pipeline.maxTargetPermits,
     permitRecheckInMs,
+    ...loadOutputsOf(config, pipeline),
   };
 }

@@ -63,7 +63,7 @@ describe('parseConfig', () => {
     expect(uk?.target).toEqual({ kind: 'postgres', schema: 'public', table: 'accounts' });
     expect(uk?.format).toEqual({ kind: 'ndjson', gzip: false, header: true, delimiter: ',', quote: '"', newlinesInQuotes: true });
     expect(sales).toMatchObject({ policy: 'default', maxRejectRatio: 0, maxTargetPermits: 4, targetChunkBytes: 64 * 1024 * 1024, notify: [] });
-    expect(sales?.target).toEqual({ kind: 'cosmos', database: 'db', container: 'sales', partitionKeyPath: '/id' });
+    expect(sales?.target).toEqual({ kind: 'cosmos', database: 'db', container: 'sales', partitionKeyPath: '/id', validateBeforeWrite: true });
     expect(config.semaphores[0]).toEqual({ kind: 'source', name: 'crm', capacity: 3, shards: 1, leaseInMs: 300_000 });
     expect(config.streamPolicies[0]).toMatchObject({ suspendAfterFailures: 10, workerLeaseInMs: 300_000, retry: { maxRetries: 3, retryDelayInMs: 1_000 } });
     expect(parseConfig({})).toEqual({ pipelines: [], semaphores: [], streamPolicies: [], notificationTargets: [] });

@@ -30,10 +30,9 @@ describe('ELT load input from a POST /api/loads body and the configuration', () 
     expect([byPrefix.container, byPrefix.selection]).toEqual(['c', { prefix: '2026/' }]);
   });
 
-  it('refuses a URL of another account, an unknown pipeline, a Cosmos target, no version column and unsupported types', () => {
+  it('refuses a URL of another account, an unknown pipeline, no version column and unsupported types', () => {
     expect(() => buildLoadInput(request({ pipeline: 'orders', blobUrl: 'https://other.blob.core.windows.net/landing/x.csv' }), config(), 'l', serviceUrl)).toThrow(/not a blob of this app's storage account/);
     expect(() => buildLoadInput(request({ pipeline: 'nope', blob: 'x' }), config(), 'l', serviceUrl)).toThrow(/Pipeline "nope" does not exist/);
-    expect(() => buildLoadInput(request({ pipeline: 'orders', blob: 'x' }), config({ target: { kind: 'cosmos', database: 'd', container: 'c' } }), 'l', serviceUrl)).toThrow(/targets cosmos/);
     expect(() => buildLoadInput(request({ pipeline: 'orders', blob: 'x' }), config({ versionColumn: undefined }), 'l', serviceUrl)).toThrow(/has no versionColumn/);
     expect(() => buildLoadInput(request({ pipeline: 'orders', blob: 'x' }), config({ columns: { id: 'bigint', version: 'bigint', day: 'date' } }), 'l', serviceUrl)).toThrow(/column "day" has type date/);
   });
