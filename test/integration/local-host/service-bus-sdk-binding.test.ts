@@ -1,0 +1,115 @@
+/**
+ * SDK-type Service Bus bindings on the local host: the real `@azure/functions-extensions-servicebus` library
+ * decodes the host's ModelBindingData into SDK messages and settles them through the host's Settlement gRPC
+ * service, against the emulator driven with the real SDK.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { isServiceBusError, ServiceBusClient, type ServiceBusSessionReceiver } from '@azure/service-bus';
+import { startHost, type RunningHost } from '../../../local/host/host';
+import { createHostLogger } from '../../../local/host/log';
+import { createSdkServiceBusSource } from '../../../local/host/triggers/service-bus-sdk-source';
+import type { InvocationCompleted } from '../../../local/host/worker/invoker';
+import { startServiceBusEmulator, type ServiceBusEmulator } from '../../../local/servicebus';
+
+const appDir = path.resolve(__dirname, '../../apps/servicebus-sdk');
+const deadlineInMs = 30_000;
+
+interface Seen { action: string; messageId: string; sessionId: string; lockToken: string; sequenceNumber: string }
+
+/** Resolves with the invocations of `onSettle` until `done` says enough; rejects at the deadline. */
+function invocations(host: RunningHost, done: (events: InvocationCompleted[]) => boolean): Promise<InvocationCompleted[]> {
+  const events: InvocationCompleted[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`onSettle: ${events.length} invocations, condition not met within ${deadlineInMs} ms`));
+    }, deadlineInMs);
+    const unsubscribe = host.onInvocationCompleted((event) => {
+      if (event.functionName !== 'onSettle') return;
+      events.push(event);
+      if (done(events)) {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(events);
+      }
+    });
+  });
+}
+
+/** The host holds a session until it stays idle for sessionIdleTimeout: accept it once the host let it go. */
+async function acceptWhenReleased(client: ServiceBusClient, sessionId: string): Promise<ServiceBusSessionReceiver> {
+  const deadline = Date.now() + deadlineInMs;
+  for (;;) {
+    try {
+      return await client.acceptSession('settle', sessionId);
+    } catch (error) {
+      if (!isServiceBusError(error) || error.code !== 'SessionCannotBeLocked' || Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const seenOf = (event: InvocationCompleted): Seen[] => JSON.parse(event.output?.returnValue?.json ?? '[]') as Seen[];
+
+describe('SDK-type Service Bus binding on the local host', () => {
+  let emulator: ServiceBusEmulator;
+  let host: RunningHost;
+  let client: ServiceBusClient;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-sb-sdk-'));
+    emulator = await startServiceBusEmulator({ queues: [{ name: 'settle', requiresSession: true, maxDeliveryCount: 5 }] });
+    const env = { ...process.env, SLUICE_SERVICEBUS: emulator.connectionString };
+    host = await startHost({
+      appDir, port: 0, dataDir, env, logSink: () => undefined,
+      serviceBus: createSdkServiceBusSource({ env, logger: createHostLogger(() => undefined) }),
+    });
+    client = new ServiceBusClient(emulator.connectionString);
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await host?.stop();
+    await emulator?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('decodes each message with its lock token and settles it as the function says: dead-letter with reason, complete, auto-complete', async () => {
+    const done = invocations(host, (events) => events.flatMap(seenOf).length >= 4);
+    const sender = client.createSender('settle');
+    await sender.sendMessages(['auto', 'deadletter', 'complete', 'state'].map((action, i) => ({ sessionId: 'A', messageId: `A-${i}`, body: { action } })));
+    await sender.close();
+    const seen = (await done).flatMap(seenOf);
+    expect(seen.map((s) => [s.action, s.messageId, s.sessionId])).toEqual([['auto', 'A-0', 'A'], ['deadletter', 'A-1', 'A'], ['complete', 'A-2', 'A'], ['state', 'A-3', 'A']]);
+    expect(seen.every((s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(s.lockToken))).toBe(true);
+    expect(new Set(seen.map((s) => s.lockToken)).size).toBe(4);
+    expect(seen.map((s) => Number(s.sequenceNumber))).toEqual([...seen.map((s) => Number(s.sequenceNumber))].sort((a, b) => a - b));
+
+    const dlq = client.createReceiver('settle', { subQueueType: 'deadLetter' });
+    const dead = await dlq.receiveMessages(10, { maxWaitTimeInMs: 2_000 });
+    expect(dead.map((m) => [m.messageId, m.deadLetterReason, m.deadLetterErrorDescription])).toEqual([['A-1', 'NotWanted', 'message A-1 is not wanted']]);
+    await dlq.completeMessage(dead[0]!);
+    await dlq.close();
+
+    const session = await acceptWhenReleased(client, 'A');
+    expect(Buffer.from(await session.getSessionState() as Buffer).toString('utf8')).toBe('checkpoint');
+    expect(await session.peekMessages(10)).toEqual([]);
+    await session.close();
+  }, 60_000);
+
+  it('abandons the messages a failed invocation did not settle, so they come again', async () => {
+    const done = invocations(host, (events) => events.some((e) => e.outcome === 'Succeeded'));
+    const sender = client.createSender('settle');
+    await sender.sendMessages([{ sessionId: 'B', messageId: 'B-0', body: { action: 'throw' } }]);
+    await sender.close();
+    const events = await done;
+    expect(events.map((e) => e.outcome)).toEqual(['Failed', 'Succeeded']);
+    expect(seenOf(events[1]!).map((s) => s.messageId)).toEqual(['B-0']);
+    const session = await acceptWhenReleased(client, 'B');
+    expect(await session.peekMessages(10)).toEqual([]);
+    await session.close();
+  }, 60_000);
+});
