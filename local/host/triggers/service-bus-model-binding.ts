@@ -75,7 +75,8 @@ export function encodeReceivedMessage(message: ServiceBusReceivedMessage): Buffe
     priority: header.priority,
     ttl: header.timeToLive,
     first_acquirer: header.firstAcquirer,
-    delivery_count: message.deliveryCount,
+    // AMQP counts earlier failed deliveries; .NET's message (and so the host's bytes) counts this one too.
+    delivery_count: (message.deliveryCount ?? 0) + 1,
     delivery_annotations: deliveryAnnotations(raw.deliveryAnnotations),
     message_annotations: raw.messageAnnotations,
     message_id: properties.messageId,

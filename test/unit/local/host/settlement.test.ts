@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import rhea from 'rhea';
-import { lockTokenBytes, autoCompleteMessages, isSdkBinding } from '../../../../local/host/triggers/service-bus-model-binding';
+import type { ServiceBusReceivedMessage } from '@azure/service-bus';
+import { autoCompleteMessages, isSdkBinding, lockTokenBytes, sdkBindingData } from '../../../../local/host/triggers/service-bus-model-binding';
 import { loadSettlementDefinition, type DeadletterRequest } from '../../../../local/host/triggers/settlement-contract';
 import { acquireSettlementService, deadLetterOptions, decodeProperties, withWorkerFlags } from '../../../../local/host/triggers/settlement-server';
 
@@ -25,6 +26,31 @@ describe('SDK-type Service Bus binding helpers', () => {
   it('writes a lock token in .NET Guid byte order (first three groups reversed)', () => {
     expect(lockTokenBytes('33221100-5544-7766-8899-aabbccddeeff').toString('hex')).toBe('00112233445566778899aabbccddeeff');
     expect(() => lockTokenBytes('not-a-guid')).toThrow(/not a GUID/);
+  });
+
+  it('hands a batch over as ModelBindingData: lock token bytes, then the message as AMQP (header, annotations, properties, body)', () => {
+    const lockToken = '33221100-5544-7766-8899-aabbccddeeff';
+    const message = {
+      lockToken, deliveryCount: 1, messageId: 'm1', body: { x: 1 },
+      _rawAmqpMessage: {
+        header: { durable: true }, bodyType: 'data',
+        properties: { messageId: 'm1', groupId: 'S1', contentType: 'application/json' },
+        deliveryAnnotations: { 'x-opt-lock-token': Buffer.from('33221100554477668899aabbccddeeff', 'hex') },
+        messageAnnotations: { 'x-opt-enqueued-time': new Date(1_790_000_000_000) },
+        applicationProperties: { tenant: 'uk' },
+        body: rhea.message.data_section(Buffer.from('{"x":1}')),
+      },
+    } as unknown as ServiceBusReceivedMessage;
+    const data = sdkBindingData([message], true).collectionModelBindingData!.modelBindingData;
+    expect(data).toHaveLength(1);
+    expect(data[0]).toMatchObject({ version: '1.0', source: 'AzureServiceBusReceivedMessage', contentType: 'application/octet-stream' });
+    const content = Buffer.from(data[0]!.content);
+    expect(content.subarray(0, 16).toString('hex')).toBe('00112233445566778899aabbccddeeff');
+    expect(content.includes(Buffer.from('x-opt-lock-token'))).toBe(true);
+    const decoded = rhea.message.decode(content.subarray(16)) as unknown as Record<string, unknown> & { body: { content: Buffer } };
+    expect(decoded).toMatchObject({ delivery_count: 2, durable: true, message_id: 'm1', group_id: 'S1', content_type: 'application/json', application_properties: { tenant: 'uk' } });
+    expect((decoded.message_annotations as Record<string, unknown>)['x-opt-enqueued-time']).toEqual(new Date(1_790_000_000_000));
+    expect(decoded.body.content.toString()).toBe('{"x":1}');
   });
 
   it('recognises sdkBinding from the deferred-binding property @azure/functions registers', () => {
