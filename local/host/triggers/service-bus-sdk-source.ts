@@ -83,8 +83,14 @@ export function createSdkServiceBusSource(options: SdkServiceBusSourceOptions): 
       }
       // A pending acceptNextSession long-poll ignores abort signals and client.close(); the operation timeout
       // bounds it instead, and so bounds how long closing the source takes.
-      const settlement = isSdkBinding(request.binding) ? await acquireSettlementService() : undefined;
       const client = new ServiceBusClient(connectionString, { retryOptions: { timeoutInMs: acceptPollInMs } });
+      let settlement: SettlementService | undefined;
+      try {
+        settlement = isSdkBinding(request.binding) ? await acquireSettlementService() : undefined;
+      } catch (error) {
+        await client.close();
+        throw error;
+      }
       const abort = new AbortController();
       const settings = dispatchSettings(request.hostSettings);
       const batch = request.binding.cardinality === 'many';
