@@ -1,25 +1,31 @@
 /**
- * The ingress's pure part: sorts one Service Bus session batch into valid events (in arrival order) and rejects
- * with their exact reason, and names the `ingestBatch` instance of the batch.
+ * The ingress's pure part: sorts one Service Bus session batch into valid events (in arrival order) and the
+ * messages to dead-letter, each with a short reason code and a precise description, and names the
+ * `ingestBatch` instance of the batch.
  */
 import { streamEventSchema, type StreamEvent } from '../core/coalesce';
 import { findPipeline, formatPath, type PipelineConfig, type SluiceConfig } from '../core/config';
 import type { EventOrigin } from '../core/stream';
 
 export interface IngressMessage {
-  /** The trigger's value: a parsed JSON body, or its text when the worker did not parse it. */
+  /** The message body: a parsed JSON value, or its text when it was not parsed yet. */
   body: unknown;
   messageId: string | null;
   /** Correlation of the message (functions/ingress-origin.ts). */
   origin?: EventOrigin;
 }
 
+/** The `deadLetterReason` of a refused message (its DLQ copy carries it). */
+export type IngressRejectCode = 'NotJson' | 'InvalidBody' | 'SessionMismatch' | 'NoPipeline';
+
 export interface IngressReject {
+  /** Position of the message in the batch. */
+  index: number;
   messageId: string | null;
   sessionId: string;
-  reason: string;
-  /** The body as received (text), so the producer can see exactly what was refused. */
-  raw: string;
+  code: IngressRejectCode;
+  /** The `deadLetterErrorDescription`: what is wrong, where, and the fix. */
+  description: string;
 }
 
 export interface SortedBatch {
@@ -29,10 +35,6 @@ export interface SortedBatch {
   rejects: IngressReject[];
   /** The pipeline serving the session's stream; undefined when none does (then every message is a reject). */
   pipeline: PipelineConfig | undefined;
-}
-
-function rawText(body: unknown): string {
-  return typeof body === 'string' ? body : JSON.stringify(body) ?? String(body);
 }
 
 function parseBody(body: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -49,30 +51,30 @@ export function sortBatch(config: SluiceConfig, sessionId: string, messages: rea
   const events: StreamEvent[] = [];
   const origins: Array<EventOrigin | undefined> = [];
   const rejects: IngressReject[] = [];
-  const reject = (message: IngressMessage, reason: string) => rejects.push({ messageId: message.messageId, sessionId, reason, raw: rawText(message.body) });
-  for (const message of messages) {
+  messages.forEach((message, index) => {
+    const reject = (code: IngressRejectCode, description: string) => rejects.push({ index, messageId: message.messageId, sessionId, code, description });
     const body = parseBody(message.body);
     if (!body.ok) {
-      reject(message, body.reason);
-      continue;
+      reject('NotJson', `${body.reason}. To fix: send the event as a JSON object (contract: docs/ingress.md).`);
+      return;
     }
     const parsed = streamEventSchema.safeParse(body.value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      reject(message, `invalid event at "${formatPath(issue?.path ?? [])}": ${issue?.message ?? 'invalid'}`);
-      continue;
+      reject('InvalidBody', `invalid event at "${formatPath(issue?.path ?? [])}": ${issue?.message ?? 'invalid'}. To fix: follow the message contract in docs/ingress.md.`);
+      return;
     }
     if (parsed.data.stream !== sessionId) {
-      reject(message, `stream "${parsed.data.stream}" differs from the message's sessionId "${sessionId}" (they must be equal)`);
-      continue;
+      reject('SessionMismatch', `stream "${parsed.data.stream}" differs from the message's sessionId "${sessionId}" (they must be equal). To fix: send it with sessionId = its stream.`);
+      return;
     }
     if (pipeline === undefined) {
-      reject(message, `no pipeline serves stream "${sessionId}" (no stream pattern matches it)`);
-      continue;
+      reject('NoPipeline', `no pipeline serves stream "${sessionId}" (no stream pattern matches it). To fix: add the stream to a pipeline's streams, then resubmit the message from the dead-letter queue.`);
+      return;
     }
     events.push(parsed.data);
     origins.push(message.origin);
-  }
+  });
   return { events, origins: origins.every((o) => o !== undefined) ? (origins as EventOrigin[]) : undefined, rejects, pipeline };
 }
 
@@ -82,9 +84,4 @@ export function sortBatch(config: SluiceConfig, sessionId: string, messages: rea
  */
 export function ingestInstanceId(sessionId: string, firstMessageId: string): string {
   return `ingest:${sessionId}:${firstMessageId}`;
-}
-
-/** NDJSON body of the rejects blob: one `{ messageId, sessionId, reason, raw }` per line. */
-export function rejectsNdjson(rejects: readonly IngressReject[]): string {
-  return rejects.map((r) => `${JSON.stringify(r)}\n`).join('');
 }

@@ -1,15 +1,16 @@
 /**
  * Correlation at the ingress (docs/telemetry.md "Correlation"): each Service Bus message of a batch gives its
- * events an origin, `correlationId` (the message's, else its `messageId`) and its enqueue time, read from the batch
- * trigger's metadata arrays (`CorrelationIdArray`, `MessageIdArray`, `EnqueuedTimeUtcArray`; camel-cased by the
- * Node library). The origin travels with the event through ingestBatch and the stream entity to the window.
+ * events an origin, `correlationId` (the message's, else its `messageId`) and its enqueue time, read from the
+ * received messages of the SDK-type binding. The origin travels with the event through ingestBatch and the stream
+ * entity to the window.
  */
 import type { EventOrigin } from '../core/stream';
 
-function arrayOf(metadata: Record<string, unknown>, key: string, length: number): unknown[] {
-  const value = metadata[key];
-  const array = Array.isArray(value) ? value : [];
-  return Array.from({ length }, (_, i) => array[i]);
+/** The fields of a received Service Bus message the origin is made of. */
+export interface OriginFields {
+  correlationId?: unknown;
+  messageId?: unknown;
+  enqueuedTimeUtc?: unknown;
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -18,16 +19,15 @@ function nonEmpty(value: unknown): string | undefined {
   return text === '' ? undefined : text.slice(0, 256);
 }
 
+function epochMs(value: unknown): number | null {
+  const at = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isFinite(at) ? at : null;
+}
+
 /** One origin per message; a message with neither id gets `<fallbackId>#<index>` so it can still be traced. */
-export function messageOrigins(metadata: Record<string, unknown>, length: number, fallbackId: string): EventOrigin[] {
-  const correlationIds = arrayOf(metadata, 'correlationIdArray', length);
-  const messageIds = arrayOf(metadata, 'messageIdArray', length);
-  const enqueued = arrayOf(metadata, 'enqueuedTimeUtcArray', length);
-  return Array.from({ length }, (_, i) => {
-    const at = typeof enqueued[i] === 'string' ? Date.parse(enqueued[i] as string) : NaN;
-    return {
-      correlationId: nonEmpty(correlationIds[i]) ?? nonEmpty(messageIds[i]) ?? `${fallbackId}#${i}`,
-      enqueuedAtMs: Number.isFinite(at) ? at : null,
-    };
-  });
+export function messageOrigins(messages: readonly OriginFields[], fallbackId: string): EventOrigin[] {
+  return messages.map((message, i) => ({
+    correlationId: nonEmpty(message.correlationId) ?? nonEmpty(message.messageId) ?? `${fallbackId}#${i}`,
+    enqueuedAtMs: epochMs(message.enqueuedTimeUtc),
+  }));
 }

@@ -18,6 +18,16 @@ export interface RpcTypedData {
   double?: number | null;
   http?: unknown;
   collectionString?: { string: string[] } | null;
+  /** SDK-type bindings: what the extension library turns into an SDK object (see triggers/service-bus-model-binding.ts). */
+  modelBindingData?: RpcModelBindingData | null;
+  collectionModelBindingData?: { modelBindingData: RpcModelBindingData[] } | null;
+}
+
+export interface RpcModelBindingData {
+  version: string;
+  source: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 export interface FunctionBinding {

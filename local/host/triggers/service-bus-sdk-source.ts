@@ -6,18 +6,24 @@
  *   `sessionIdleTimeout` without a message;
  * - sessions + `cardinality: 'many'`: one loop, batches of up to `maxMessageBatchSize` from one session only;
  * - no sessions: `maxConcurrentCalls` concurrent single messages, or one batch loop for `many`;
- * - success completes every message, a thrown error abandons them (the broker dead-letters after
- *   `maxDeliveryCount`).
+ * - after the invocation, messages the function did not settle itself are completed on success when
+ *   `autoCompleteMessages` (binding, else host.json, default true), left locked when it is false, and abandoned
+ *   when the function threw (the broker dead-letters after `maxDeliveryCount`);
+ * - SDK-type bindings (`sdkBinding: true`) get `ModelBindingData` (service-bus-model-binding.ts) and may settle
+ *   each message through the Settlement gRPC service (settlement-server.ts) while the invocation runs.
  */
 import {
   isServiceBusError,
   ServiceBusClient,
   type ServiceBusReceivedMessage,
   type ServiceBusReceiver,
+  type ServiceBusSessionReceiver,
 } from '@azure/service-bus';
 import type { InvocationInput, RpcTypedData } from '../contracts';
 import type { HostLogger } from '../log';
 import { messageBodyData, messageMetadata, messagesBodyData, messagesMetadata } from './service-bus-message';
+import { autoCompleteMessages, isSdkBinding, sdkBindingData } from './service-bus-model-binding';
+import { acquireSettlementService, type HeldMessage, type SettlementService } from './settlement-server';
 import type { ServiceBusSubscription, ServiceBusTriggerRequest, ServiceBusTriggerSource } from './service-bus-source';
 
 export interface SdkServiceBusSourceOptions {
@@ -78,43 +84,67 @@ export function createSdkServiceBusSource(options: SdkServiceBusSourceOptions): 
       // A pending acceptNextSession long-poll ignores abort signals and client.close(); the operation timeout
       // bounds it instead, and so bounds how long closing the source takes.
       const client = new ServiceBusClient(connectionString, { retryOptions: { timeoutInMs: acceptPollInMs } });
+      let settlement: SettlementService | undefined;
+      try {
+        settlement = isSdkBinding(request.binding) ? await acquireSettlementService() : undefined;
+      } catch (error) {
+        await client.close();
+        throw error;
+      }
       const abort = new AbortController();
       const settings = dispatchSettings(request.hostSettings);
       const batch = request.binding.cardinality === 'many';
+      const run: Dispatch = { request, logger: options.logger, autoComplete: autoCompleteMessages(request.binding, request.hostSettings), settlement };
       const loops = request.binding.isSessionsEnabled === true
-        ? sessionLoops(client, queueName, request, settings, batch, abort.signal, options.logger)
-        : plainLoops(client, queueName, request, settings, batch, abort.signal, options.logger);
+        ? sessionLoops(client, queueName, run, settings, batch, abort.signal)
+        : plainLoops(client, queueName, run, settings, batch, abort.signal);
       return {
         async close() {
           abort.abort();
           await Promise.allSettled(loops);
           await client.close();
+          await settlement?.release();
         },
       };
     },
   };
 }
 
-function sessionLoops(client: ServiceBusClient, queueName: string, request: ServiceBusTriggerRequest, settings: DispatchSettings,
-  batch: boolean, signal: AbortSignal, logger: HostLogger): Array<Promise<void>> {
+/** One subscription's invocation settings. */
+interface Dispatch {
+  request: ServiceBusTriggerRequest;
+  logger: HostLogger;
+  autoComplete: boolean;
+  /** Set for SDK-type bindings. */
+  settlement: SettlementService | undefined;
+}
+
+/** SDK-type bindings re-encode the message as received, so keep annotation timestamps as timestamps. */
+function receiveOptions(run: Dispatch): { skipConvertingDate?: boolean } {
+  return run.settlement === undefined ? {} : { skipConvertingDate: true };
+}
+
+function sessionLoops(client: ServiceBusClient, queueName: string, run: Dispatch, settings: DispatchSettings,
+  batch: boolean, signal: AbortSignal): Array<Promise<void>> {
   const count = batch ? 1 : settings.maxConcurrentSessions;
   return Array.from({ length: count }, async () => {
     while (!signal.aborted) {
-      let receiver: ServiceBusReceiver;
+      let receiver: ServiceBusSessionReceiver;
       try {
         receiver = await client.acceptNextSession(queueName, {
           maxAutoLockRenewalDurationInMs: batch ? 0 : settings.maxAutoLockRenewalDurationInMs,
           abortSignal: signal,
+          ...receiveOptions(run),
         });
       } catch (error) {
         if (signal.aborted) return;
         if (isServiceBusError(error) && error.code === 'ServiceTimeout') continue;
-        logger.log('warning', 'Service Bus session accept failed; retrying', { functionName: request.functionName, error: (error as Error).message });
+        run.logger.log('warning', 'Service Bus session accept failed; retrying', { functionName: run.request.functionName, error: (error as Error).message });
         await pause(1000, signal);
         continue;
       }
       try {
-        await drain(receiver, request, batch ? settings.maxMessageBatchSize : 1, settings.sessionIdleTimeoutInMs, signal, logger);
+        await drain(receiver, run, batch ? settings.maxMessageBatchSize : 1, settings.sessionIdleTimeoutInMs, signal, receiver);
       } finally {
         await receiver.close().catch(() => undefined);
       }
@@ -122,17 +152,22 @@ function sessionLoops(client: ServiceBusClient, queueName: string, request: Serv
   });
 }
 
-function plainLoops(client: ServiceBusClient, queueName: string, request: ServiceBusTriggerRequest, settings: DispatchSettings,
-  batch: boolean, signal: AbortSignal, logger: HostLogger): Array<Promise<void>> {
-  const receiver = client.createReceiver(queueName, { maxAutoLockRenewalDurationInMs: batch ? 0 : settings.maxAutoLockRenewalDurationInMs });
+function plainLoops(client: ServiceBusClient, queueName: string, run: Dispatch, settings: DispatchSettings,
+  batch: boolean, signal: AbortSignal): Array<Promise<void>> {
+  const receiver = client.createReceiver(queueName, {
+    maxAutoLockRenewalDurationInMs: batch ? 0 : settings.maxAutoLockRenewalDurationInMs,
+    ...receiveOptions(run),
+  });
   if (batch) {
-    return [drain(receiver, request, settings.maxMessageBatchSize, Number.POSITIVE_INFINITY, signal, logger).finally(() => receiver.close())];
+    return [drain(receiver, run, settings.maxMessageBatchSize, Number.POSITIVE_INFINITY, signal, undefined).finally(() => receiver.close())];
   }
   // One receiver cannot run concurrent receiveMessages calls; subscribe() gives maxConcurrentCalls handlers.
   const subscription = receiver.subscribe({
-    processMessage: (message) => dispatch(receiver, request, [message], false, logger),
+    processMessage: async (message) => {
+      await dispatch(receiver, run, [message], false, undefined);
+    },
     processError: async (args) => {
-      if (!signal.aborted) logger.log('warning', 'Service Bus receive failed', { functionName: request.functionName, error: args.error.message });
+      if (!signal.aborted) run.logger.log('warning', 'Service Bus receive failed', { functionName: run.request.functionName, error: args.error.message });
     },
   }, { autoCompleteMessages: false, maxConcurrentCalls: settings.maxConcurrentCalls });
   return [new Promise<void>((resolve) => {
@@ -142,9 +177,12 @@ function plainLoops(client: ServiceBusClient, queueName: string, request: Servic
   })];
 }
 
-/** Receives and dispatches until the receiver stays idle for `idleInMs` (sessions) or the source closes. */
-async function drain(receiver: ServiceBusReceiver, request: ServiceBusTriggerRequest, maxMessages: number, idleInMs: number,
-  signal: AbortSignal, logger: HostLogger): Promise<void> {
+/**
+ * Receives and dispatches until the receiver stays idle for `idleInMs` (sessions), the function releases the
+ * session, or the source closes.
+ */
+async function drain(receiver: ServiceBusReceiver, run: Dispatch, maxMessages: number, idleInMs: number,
+  signal: AbortSignal, session: ServiceBusSessionReceiver | undefined): Promise<void> {
   const waitInMs = Number.isFinite(idleInMs) ? idleInMs : 5_000;
   while (!signal.aborted) {
     let messages: ServiceBusReceivedMessage[];
@@ -152,34 +190,43 @@ async function drain(receiver: ServiceBusReceiver, request: ServiceBusTriggerReq
       messages = await receiver.receiveMessages(maxMessages, { maxWaitTimeInMs: waitInMs, abortSignal: signal });
     } catch (error) {
       if (signal.aborted) return;
-      logger.log('warning', 'Service Bus receive failed', { functionName: request.functionName, error: (error as Error).message });
+      run.logger.log('warning', 'Service Bus receive failed', { functionName: run.request.functionName, error: (error as Error).message });
       return;
     }
     if (messages.length === 0) {
       if (Number.isFinite(idleInMs)) return;
       continue;
     }
-    await dispatch(receiver, request, messages, maxMessages > 1, logger);
+    const { releaseSession } = await dispatch(receiver, run, messages, maxMessages > 1, session);
+    if (releaseSession) return;
   }
 }
 
-async function dispatch(receiver: ServiceBusReceiver, request: ServiceBusTriggerRequest, messages: ServiceBusReceivedMessage[],
-  batch: boolean, logger: HostLogger): Promise<void> {
-  const data: RpcTypedData = batch ? messagesBodyData(messages) : messageBodyData(messages[0] as ServiceBusReceivedMessage);
-  const input: InvocationInput = {
-    inputData: [{ name: request.binding.name, data }],
-    triggerMetadata: batch ? messagesMetadata(messages) : messageMetadata(messages[0] as ServiceBusReceivedMessage),
-  };
+async function dispatch(receiver: ServiceBusReceiver, run: Dispatch, messages: ServiceBusReceivedMessage[],
+  batch: boolean, session: ServiceBusSessionReceiver | undefined): Promise<{ releaseSession: boolean }> {
+  const { request, logger, settlement } = run;
+  const held: HeldMessage[] = messages.map((message) => ({ message, receiver, settled: false }));
+  let releaseSession = false;
+  const unhold = settlement?.hold(held, session === undefined ? undefined : { receiver: session, release: () => (releaseSession = true) });
   let failed = false;
   try {
+    const data: RpcTypedData = settlement !== undefined
+      ? sdkBindingData(messages, batch)
+      : batch ? messagesBodyData(messages) : messageBodyData(messages[0] as ServiceBusReceivedMessage);
+    const input: InvocationInput = {
+      inputData: [{ name: request.binding.name, data }],
+      triggerMetadata: batch ? messagesMetadata(messages) : messageMetadata(messages[0] as ServiceBusReceivedMessage),
+    };
     await request.invoke(input);
   } catch (error) {
     failed = true;
-    logger.log('warning', 'Service Bus-triggered function failed; abandoning its messages', {
+    logger.log('warning', 'Service Bus-triggered function failed; abandoning the messages it did not settle', {
       functionName: request.functionName,
       messageIds: messages.map((m) => String(m.messageId)),
       error: (error as Error).message,
     });
+  } finally {
+    unhold?.();
   }
   // Completions of a batch go out concurrently, as the Azure host's batch listener does (not one round trip after
   // the other); abandons stay sequential, in the session's order.
@@ -195,8 +242,10 @@ async function dispatch(receiver: ServiceBusReceiver, request: ServiceBusTrigger
       });
     }
   };
-  if (failed) for (const message of messages) await settle(message);
-  else await Promise.all(messages.map(settle));
+  const unsettled = held.filter(({ settled }) => !settled && (failed || run.autoComplete)).map(({ message }) => message);
+  if (failed) for (const message of unsettled) await settle(message);
+  else await Promise.all(unsettled.map(settle));
+  return { releaseSession };
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

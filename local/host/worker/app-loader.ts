@@ -13,8 +13,13 @@ import { nodeModule, withCoreModule } from './core-module';
 
 const packageJsonSchema = z.looseObject({ main: z.string().min(1) });
 
-/** Libraries that cache the core API they got: reloaded per app so each host gets its own registrations. */
-const perAppPackages = [`${path.sep}node_modules${path.sep}@azure${path.sep}functions${path.sep}`, `${path.sep}node_modules${path.sep}durable-functions${path.sep}`];
+/**
+ * Libraries that cache per-process state (the core API, the Service Bus extension's factory registry and its
+ * Settlement client, which reads the worker's --host/--port once): reloaded per app so each host gets its own.
+ */
+const perAppPackages = ['functions', 'functions-extensions-base', 'functions-extensions-servicebus']
+  .map((name) => `${path.sep}node_modules${path.sep}@azure${path.sep}${name}${path.sep}`)
+  .concat(`${path.sep}node_modules${path.sep}durable-functions${path.sep}`);
 
 export interface LoadedApp {
   appDir: string;

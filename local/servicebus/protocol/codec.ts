@@ -124,6 +124,13 @@ export function toWireMessage(record: MessageRecord, lockedUntilMs: number | und
   return msg;
 }
 
+/**
+ * A peek-locked transfer also carries its lock token as delivery annotation `x-opt-lock-token` (a uuid, RFC
+ * order), as Service Bus sends it: the Azure Functions host forwards the message bytes to SDK-type bindings,
+ * whose extension libraries look for that annotation.
+ */
 export function encodeDelivered(d: Delivered): Buffer {
-  return amqpMessage.encode(toWireMessage(d.record, d.lockedUntilMs));
+  const msg = toWireMessage(d.record, d.lockedUntilMs);
+  if (d.lockToken !== undefined) msg.delivery_annotations = { 'x-opt-lock-token': types.wrap_uuid(Buffer.from(d.lockToken, 'hex')) };
+  return amqpMessage.encode(msg);
 }

@@ -22,6 +22,7 @@ import { buildApp } from '../config/app-under-test';
 const streams = Array.from({ length: 20 }, (_, i) => `S_${i}`);
 const eventsPerStream = 10;
 const badStream = 'S_3';
+const notJsonStream = 'S_7';
 const deadlineInMs = 45_000;
 
 const config = {
@@ -135,15 +136,16 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     if (appDir) rmSync(appDir, { recursive: true, force: true });
   });
 
-  it('lands every event exactly once, applies each stream\'s windows in order, and rejects a bad message without blocking its session', async () => {
+  it('lands every event exactly once, applies each stream\'s windows in order, and dead-letters bad messages with their reason without blocking their sessions', async () => {
     const perStream = streams.map((stream) => Array.from({ length: eventsPerStream }, (_, n): ServiceBusMessage => ({
       sessionId: stream,
       messageId: `${stream}-${n}`,
       contentType: 'application/json',
       body: { stream, occurredAtMs: 1_790_000_000_000 + n, records: [{ id: `${stream}-${n}`, v: n + 1, stream, n }] },
     })));
-    // The invalid message sits in the middle of its session: the events after it must still land.
+    // The invalid messages sit in the middle of their sessions: the events after them must still land.
     perStream[3]!.splice(5, 0, { sessionId: badStream, messageId: `${badStream}-bad`, contentType: 'application/json', body: { stream: 'S_other', occurredAtMs: 1 } });
+    perStream[7]!.splice(2, 0, { sessionId: notJsonStream, messageId: `${notJsonStream}-bad`, body: Buffer.from('not json', 'utf8') });
     // Random interleaving across streams, each stream's own order kept.
     const order = shuffled(perStream.flatMap((messages, s) => messages.map(() => s)), 42);
     const cursor = perStream.map(() => 0);
@@ -197,13 +199,16 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     expect(maxOverlap(extracts)).toBeLessThanOrEqual(config.semaphores[0]!.capacity);
     expect(maxOverlap(loads)).toBeLessThanOrEqual(config.semaphores[1]!.capacity);
 
-    const rejects = BlobServiceClient.fromConnectionString(services.blob.connectionString).getContainerClient('rejects');
-    const names: string[] = [];
-    for await (const blob of rejects.listBlobsFlat({ prefix: `ingress/${badStream}/` })) names.push(blob.name);
-    expect(names).toHaveLength(1);
-    const lines = (await rejects.getBlobClient(names[0]!).downloadToBuffer()).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines).toEqual([{ messageId: `${badStream}-bad`, sessionId: badStream,
-      reason: `stream "S_other" differs from the message's sessionId "${badStream}" (they must be equal)`, raw: JSON.stringify({ stream: 'S_other', occurredAtMs: 1 }) }]);
+    // The bad messages are in the dead-letter queue with their reason code and description; nothing else is.
+    const dlqClient = new ServiceBusClient(emulator.connectionString);
+    const dlq = dlqClient.createReceiver('ingress', { subQueueType: 'deadLetter' });
+    const dead = await dlq.peekMessages(10);
+    await dlqClient.close();
+    expect(dead.map((m) => [m.messageId, m.sessionId, m.deadLetterReason, m.deadLetterErrorDescription]).sort()).toEqual([
+      [`${badStream}-bad`, badStream, 'SessionMismatch',
+        `stream "S_other" differs from the message's sessionId "${badStream}" (they must be equal). To fix: send it with sessionId = its stream.`],
+      [`${notJsonStream}-bad`, notJsonStream, 'NotJson', expect.stringMatching(/^body is not JSON: .+ To fix: send the event as a JSON object/)],
+    ]);
     await durable?.whenIdle();
   }, 90_000);
 

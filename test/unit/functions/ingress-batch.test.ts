@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../core/config';
-import { ingestInstanceId, rejectsNdjson, sortBatch } from '../../../functions/ingress-batch';
+import { ingestInstanceId, sortBatch } from '../../../functions/ingress-batch';
 import { targetTableOf, windowKey, WINDOW_SEQ_COLUMN } from '../../../functions/pipeline-target';
 import { streamWorkerInputFor, UNCAPPED_SOURCE_CAPACITY } from '../../../functions/stream-worker-config';
 import { streamWorkerInputSchema } from '../../../orchestrators/stream-worker-input';
@@ -16,7 +16,7 @@ const config = parseConfig({
 });
 
 describe('ingress batch sorting', () => {
-  it('keeps valid events in arrival order and rejects each bad message with its exact reason', () => {
+  it('keeps valid events in arrival order and gives each bad message a reason code and a description with the fix', () => {
     const sorted = sortBatch(config, 'UK_A', [
       { messageId: 'm1', body: { stream: 'UK_A', occurredAtMs: 1, records: [{ id: 'a', v: 1 }] } },
       { messageId: 'm2', body: '{"stream":"UK_A","occurredAtMs":2}' },
@@ -27,20 +27,20 @@ describe('ingress batch sorting', () => {
     ]);
     expect(sorted.pipeline?.name).toBe('accounts');
     expect(sorted.events.map((e) => e.occurredAtMs)).toEqual([1, 2]);
-    expect(sorted.rejects.map((r) => [r.messageId, r.reason])).toEqual([
-      ['m3', expect.stringMatching(/^body is not JSON: /)],
-      ['m4', 'stream "UK_B" differs from the message\'s sessionId "UK_A" (they must be equal)'],
-      ['m5', 'invalid event at "occurredAtMs": set exactly one of "occurredAtMs" or "window"'],
-      ['m6', 'invalid event at "records": set at most one of "records" or "blobRef"'],
+    expect(sorted.rejects.map((r) => [r.index, r.messageId, r.code, r.description])).toEqual([
+      [2, 'm3', 'NotJson', expect.stringMatching(/^body is not JSON: .+\. To fix: send the event as a JSON object \(contract: docs\/ingress\.md\)\.$/)],
+      [3, 'm4', 'SessionMismatch', 'stream "UK_B" differs from the message\'s sessionId "UK_A" (they must be equal). To fix: send it with sessionId = its stream.'],
+      [4, 'm5', 'InvalidBody', 'invalid event at "occurredAtMs": set exactly one of "occurredAtMs" or "window". To fix: follow the message contract in docs/ingress.md.'],
+      [5, 'm6', 'InvalidBody', 'invalid event at "records": set at most one of "records" or "blobRef". To fix: follow the message contract in docs/ingress.md.'],
     ]);
-    expect(sorted.rejects[0]).toMatchObject({ sessionId: 'UK_A', raw: 'not json' });
-    expect(rejectsNdjson(sorted.rejects).trimEnd().split('\n').map((line) => JSON.parse(line) as { messageId: string }).map((r) => r.messageId)).toEqual(['m3', 'm4', 'm5', 'm6']);
+    expect(sorted.rejects.every((r) => r.sessionId === 'UK_A')).toBe(true);
   });
 
-  it('rejects every message of a stream no pipeline serves', () => {
+  it('dead-letters every message of a stream no pipeline serves, naming the fix', () => {
     const sorted = sortBatch(config, 'FR_A', [{ messageId: 'm1', body: { stream: 'FR_A', occurredAtMs: 1 } }]);
     expect(sorted.events).toEqual([]);
-    expect(sorted.rejects[0]?.reason).toBe('no pipeline serves stream "FR_A" (no stream pattern matches it)');
+    expect(sorted.rejects[0]).toMatchObject({ code: 'NoPipeline',
+      description: 'no pipeline serves stream "FR_A" (no stream pattern matches it). To fix: add the stream to a pipeline\'s streams, then resubmit the message from the dead-letter queue.' });
   });
 
   it('names the ingest instance after the batch\'s first message, so a redelivery maps to the same instance', () => {
