@@ -40,10 +40,10 @@ function parse(stream: Readable, blob: LandedBlob, pipeline: PipelineConfig, nam
   return blob.format === 'csv' ? parseCsv(input, { delimiter: pipeline.format.delimiter, onReject, file: name }) : parseNdjson(input, { onReject });
 }
 
-async function loadChunks(input: LoadWindowInput, pipeline: PipelineConfig, table: TargetTable, loadId: string, abortSignal?: AbortSignal):
-  Promise<{ chunks: ChunkRef[]; rows: number; rejects: number }> {
+/** COPYs every landed blob into its staging table; `chunks` collects each staging table as soon as it exists. */
+async function loadChunks(input: LoadWindowInput, pipeline: PipelineConfig, table: TargetTable, loadId: string, chunks: ChunkRef[],
+  abortSignal?: AbortSignal): Promise<{ rows: number; rejects: number }> {
   const rejectsContainer = await getRejectsContainer();
-  const chunks: ChunkRef[] = [];
   let rows = 0;
   let rejects = 0;
   for (const [chunkIndex, blob] of input.extracted.landed.entries()) {
@@ -52,13 +52,13 @@ async function loadChunks(input: LoadWindowInput, pipeline: PipelineConfig, tabl
     const stream = await openRange(container, name, { offset: 0, abortSignal });
     const parsed = parse(stream, blob, pipeline, name, writer.add);
     const records = pipeline.versionColumn === undefined ? withWindowSeq(parsed, input.windowSeq) : parsed;
+    chunks.push({ loadId, chunkIndex });
     const result = await copyChunk(getPgPool(), { loadId, chunkIndex, table, records, mode: blob.format === 'csv' ? 'text' : 'json', onReject: writer.add });
     await writer.flush(abortSignal);
-    chunks.push({ loadId, chunkIndex });
     rows += result.rows;
     rejects += writer.count;
   }
-  return { chunks, rows, rejects };
+  return { rows, rejects };
 }
 
 export const windowLoader: WindowLoader = {
@@ -75,6 +75,7 @@ export const windowLoader: WindowLoader = {
       ...(opened?.window === undefined ? {} : { window: opened.window }),
       files: input.extracted.landed.map((l) => l.url),
     };
+    const chunks: ChunkRef[] = [];
     try {
       const pipeline = findPipeline(await getEffectiveConfig(), input.streamId);
       if (pipeline === undefined || pipeline.name !== input.pipeline) {
@@ -83,17 +84,16 @@ export const windowLoader: WindowLoader = {
       }
       const table = targetTableOf(pipeline);
       await ensureOnce(table);
-      const copied = await loadChunks(input, pipeline, table, key, options.abortSignal);
+      const copied = await loadChunks(input, pipeline, table, key, chunks, options.abortSignal);
       const copyDoneMs = Date.now();
       const total = copied.rows + copied.rejects;
       if (copied.rejects > pipeline.maxRejectRatio * total) {
-        await dropStaging(getPgPool(), copied.chunks);
         throw new SluiceError('RejectThresholdExceeded', `loadWindow: ${copied.rejects} of ${total} rows of window "${input.windowId}" were rejected, ` +
           `more than maxRejectRatio ${pipeline.maxRejectRatio} of pipeline "${pipeline.name}". To fix: see the rejects under "${key}/" in the rejects ` +
           'container, correct the data or the pipeline columns, then resume or reconcile the stream.', { ids: { streamId: input.streamId, windowId: input.windowId } });
       }
-      const merged = copied.chunks.length === 0 ? { candidates: 0, inserted: 0, updated: 0, skippedByGuard: 0 } : await mergeStaging(getPgPool(), table, copied.chunks);
-      await dropStaging(getPgPool(), copied.chunks);
+      const merged = chunks.length === 0 ? { candidates: 0, inserted: 0, updated: 0, skippedByGuard: 0 } : await mergeStaging(getPgPool(), table, chunks);
+      await dropStaging(getPgPool(), chunks);
       const finishedAtMs = Date.now();
       await ledger.upsertEntry({
         ...entry,
@@ -104,6 +104,9 @@ export const windowLoader: WindowLoader = {
       });
       return { rowsWritten: merged.inserted + merged.updated, rowsRejected: copied.rejects };
     } catch (error) {
+      // A window that fails for good (retries exhausted, stream suspended) is retried, if ever, under a new window
+      // key: its staging tables would stay forever. A retry of this one recreates them anyway.
+      await dropStaging(getPgPool(), chunks).catch(() => undefined);
       const code = isSluiceError(error) ? error.code : 'SinkFailed';
       await ledger.upsertEntry({
         ...entry,
