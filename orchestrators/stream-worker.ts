@@ -68,7 +68,9 @@ function* underPermit<T>(
   work: () => df.Task,
 ): Step<{ ok: true; value: T } | { ok: false; error: string }> {
   try {
-    yield* acquirePermit(context, ref, input.permitRecheckInMs, () => renewStreamLease(context, input));
+    // Far back in the queue the re-check may wait up to half the stream lease, which each re-check renews.
+    const maxRecheckInMs = Math.max(input.permitRecheckInMs, Math.floor(input.leaseInMs / 2));
+    yield* acquirePermit(context, ref, input.permitRecheckInMs, () => renewStreamLease(context, input), maxRecheckInMs);
   } catch (error) {
     return { ok: false, error: errorText(error) };
   }
