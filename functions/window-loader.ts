@@ -42,10 +42,10 @@ function parse(stream: Readable, blob: LandedBlob, pipeline: PipelineConfig, nam
   return blob.format === 'csv' ? parseCsv(input, { delimiter: pipeline.format.delimiter, onReject, file: name }) : parseNdjson(input, { onReject });
 }
 
-async function loadChunks(input: LoadWindowInput, pipeline: PipelineConfig, table: TargetTable, loadId: string, abortSignal?: AbortSignal):
-  Promise<{ chunks: ChunkRef[]; rows: number; rejects: number }> {
+/** COPYs every landed blob into its staging table; `chunks` collects each staging table as soon as it exists. */
+async function loadChunks(input: LoadWindowInput, pipeline: PipelineConfig, table: TargetTable, loadId: string, chunks: ChunkRef[],
+  abortSignal?: AbortSignal): Promise<{ rows: number; rejects: number }> {
   const rejectsContainer = await getRejectsContainer();
-  const chunks: ChunkRef[] = [];
   let rows = 0;
   let rejects = 0;
   for (const [chunkIndex, blob] of input.extracted.landed.entries()) {
@@ -54,13 +54,13 @@ async function loadChunks(input: LoadWindowInput, pipeline: PipelineConfig, tabl
     const stream = await openRange(container, name, { offset: 0, abortSignal });
     const parsed = parse(stream, blob, pipeline, name, writer.add);
     const records = pipeline.versionColumn === undefined ? withWindowSeq(parsed, input.windowSeq) : parsed;
+    chunks.push({ loadId, chunkIndex });
     const result = await copyChunk(getPgPool(), { loadId, chunkIndex, table, records, mode: blob.format === 'csv' ? 'text' : 'json', onReject: writer.add });
     await writer.flush(abortSignal);
-    chunks.push({ loadId, chunkIndex });
     rows += result.rows;
     rejects += writer.count;
   }
-  return { chunks, rows, rejects };
+  return { rows, rejects };
 }
 
 /** What to load and which ledger entry records it: a window's own entry, or a replay's. */
@@ -95,6 +95,7 @@ export async function loadLanded(load: LandedLoad): Promise<LoadWindowResult> {
     ...(opened?.correlationIds === undefined ? {} : { correlationIds: opened.correlationIds }),
   };
   const priorDurations = load.replayOf === undefined ? opened?.durations : {};
+  const chunks: ChunkRef[] = [];
   try {
     const pipeline = findPipeline(await getEffectiveConfig(), input.streamId);
     if (pipeline === undefined || pipeline.name !== input.pipeline) {
@@ -103,17 +104,16 @@ export async function loadLanded(load: LandedLoad): Promise<LoadWindowResult> {
     }
     const table = targetTableOf(pipeline);
     await ensureOnce(table);
-    const copied = await loadChunks(input, pipeline, table, ref, load.abortSignal);
+    const copied = await loadChunks(input, pipeline, table, ref, chunks, load.abortSignal);
     const copyDoneMs = Date.now();
     const total = copied.rows + copied.rejects;
     if (copied.rejects > pipeline.maxRejectRatio * total) {
-      await dropStaging(getPgPool(), copied.chunks);
       throw new SluiceError('RejectThresholdExceeded', `loadWindow: ${copied.rejects} of ${total} rows of window "${input.windowId}" were rejected, ` +
         `more than maxRejectRatio ${pipeline.maxRejectRatio} of pipeline "${pipeline.name}". To fix: see the rejects under "${ref}/" in the rejects ` +
         'container, correct the data or the pipeline columns, then resume or reconcile the stream.', { ids: { streamId: input.streamId, windowId: input.windowId } });
     }
-    const merged = copied.chunks.length === 0 ? { candidates: 0, inserted: 0, updated: 0, skippedByGuard: 0 } : await mergeStaging(getPgPool(), table, copied.chunks);
-    await dropStaging(getPgPool(), copied.chunks);
+    const merged = chunks.length === 0 ? { candidates: 0, inserted: 0, updated: 0, skippedByGuard: 0 } : await mergeStaging(getPgPool(), table, chunks);
+    await dropStaging(getPgPool(), chunks);
     const finishedAtMs = Date.now();
     await ledger.upsertEntry({
       ...entry,
@@ -124,6 +124,9 @@ export async function loadLanded(load: LandedLoad): Promise<LoadWindowResult> {
     });
     return { rowsWritten: merged.inserted + merged.updated, rowsRejected: copied.rejects };
   } catch (error) {
+    // A window that fails for good (retries exhausted, stream suspended) is retried, if ever, under a new window
+    // key: its staging tables would stay forever. A retry of this one recreates them anyway.
+    await dropStaging(getPgPool(), chunks).catch(() => undefined);
     const code = isSluiceError(error) ? error.code : 'SinkFailed';
     await ledger.upsertEntry({
       ...entry,

@@ -59,16 +59,31 @@ export function* notifyGranted(context: df.OrchestrationContext, key: string, gr
 }
 
 /**
- * Acquires `ref.permits` and returns once held, with how long it waited (replay-safe clock). While queued, waits for `PermitGranted` raced with a timer of
- * `recheckInMs`; on either it asks the entity again (acquire is idempotent per owner), after a timer it first
- * runs `onRecheck` (the worker renews its stream lease there) and reaps expired leases. Events are hints only:
- * a stale one costs one entity call, never a false grant. If `onRecheck` throws, the owner leaves the queue.
+ * How long a queued owner waits for `PermitGranted` before re-checking: `recheckInMs` near the head of the queue,
+ * one more interval per `capacity` owners ahead of it, at most `maxRecheckInMs`. Every waiter re-checks (two
+ * semaphore operations and an orchestration episode), so with thousands queued a fixed interval floods the hot
+ * semaphore entity with re-checks that cannot be granted yet, and the releases queued behind them stall
+ * (bench/README.md, stream sync). Owners far back need the re-check only as the safety net.
+ */
+export function recheckDelayInMs(recheckInMs: number, position: number, capacity: number, maxRecheckInMs: number): number {
+  const rounds = Math.max(1, Math.ceil(position / Math.max(1, capacity)));
+  return Math.max(recheckInMs, Math.min(recheckInMs * rounds, maxRecheckInMs));
+}
+
+/**
+ * Acquires `ref.permits` and returns once held, with how long it waited (replay-safe clock). While queued, waits for `PermitGranted` raced with a re-check timer
+ * (`recheckDelayInMs`: `recheckInMs` at the head of the queue, up to `maxRecheckInMs` far back); on either it asks
+ * the entity again (acquire is idempotent per owner), after a timer it first runs `onRecheck` (the worker renews its
+ * stream lease there, so the worker passes a `maxRecheckInMs` below that lease) and reaps expired leases. Events
+ * are hints only: a stale one costs one entity call, never a false grant. If `onRecheck` throws, the owner leaves
+ * the queue.
  */
 export function* acquirePermit(
   context: df.OrchestrationContext,
   ref: PermitRef,
   recheckInMs: number,
   onRecheck?: () => Step<void>,
+  maxRecheckInMs: number = recheckInMs,
 ): Step<{ permits: number; leaseExpiresAtMs: number; waitedMs: number }> {
   const askedAtMs = nowMs(context);
   for (let attempt = 0; ; attempt++) {
@@ -88,7 +103,7 @@ export function* acquirePermit(
     }
 
     const granted = context.df.waitForExternalEvent(permitGrantedEventName);
-    const recheck = context.df.createTimer(fireAt(context, recheckInMs));
+    const recheck = context.df.createTimer(fireAt(context, recheckDelayInMs(recheckInMs, acquired.outcome.position, ref.capacityIfNew, maxRecheckInMs)));
     const winner = yield context.df.Task.any([granted, recheck]);
     if (winner === granted) {
       recheck.cancel();

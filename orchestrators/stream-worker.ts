@@ -77,7 +77,9 @@ function* underPermit<T>(
   grants: GrantRecord[],
 ): Step<{ ok: true; value: T } | { ok: false; error: string }> {
   try {
-    const held = yield* acquirePermit(context, ref, input.permitRecheckInMs, () => renewStreamLease(context, input));
+    // Far back in the queue the re-check may wait up to half the stream lease, which each re-check renews.
+    const maxRecheckInMs = Math.max(input.permitRecheckInMs, Math.floor(input.leaseInMs / 2));
+    const held = yield* acquirePermit(context, ref, input.permitRecheckInMs, () => renewStreamLease(context, input), maxRecheckInMs);
     grants.push({ key: ref.key, owner: ref.owner, permits: held.permits, waitedMs: held.waitedMs });
   } catch (error) {
     return { ok: false, error: errorText(error) };

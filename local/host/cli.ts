@@ -1,15 +1,17 @@
 /**
  * `node dist/local/host/cli.js --app . --port 7071`: runs an app on the local Functions host until Ctrl-C.
  * Prints the function URLs and the local keys (they only open this local host). The Durable half runs on a
- * sqlite task hub in the data directory unless `--durable memory|off`.
+ * sqlite task hub in the data directory unless `--durable memory|off`. `--servicebus` serves the app's Service Bus
+ * triggers with the real SDK against the connection strings in its app settings (as `npm start` does).
  */
 import { parseArgs } from 'node:util';
 import { durableHostFactory } from './durable/factory';
 import { startHost } from './host';
-import { createStderrSink, type HostLogLevel } from './log';
+import { createHostLogger, createStderrSink, type HostLogLevel } from './log';
+import { createSdkServiceBusSource } from './triggers/service-bus-sdk-source';
 
 const usage =
-  'Usage: node dist/local/host/cli.js [--app <dir>] [--port <n>] [--data-dir <dir>] [--durable sqlite|memory|off] [--log-level <level>]';
+  'Usage: node dist/local/host/cli.js [--app <dir>] [--port <n>] [--data-dir <dir>] [--durable sqlite|memory|off] [--log-level <level>] [--servicebus]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       'log-level': { type: 'string', default: 'information' },
       durable: { type: 'string', default: 'sqlite' },
+      servicebus: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -35,12 +38,14 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const sink = createStderrSink(level);
   const host = await startHost({
     appDir: values.app,
     ...(port === undefined ? {} : { port }),
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
-    logSink: createStderrSink(level),
+    logSink: sink,
     ...(durable === 'off' ? {} : { durable: durableHostFactory({ store: durable as 'sqlite' | 'memory' }) }),
+    ...(values.servicebus ? { serviceBus: createSdkServiceBusSource({ env: process.env, logger: createHostLogger(sink) }) } : {}),
   });
   const lines = [`Sluice local host listening on ${host.url} (durable task hub: ${durable})`, '', 'Functions:'];
   for (const fn of host.functions) {
