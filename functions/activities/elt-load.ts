@@ -19,6 +19,7 @@ import {
   eltChunkSchema, eltFormatSchema, eltSelectionSchema, eltTableSchema,
   type EltChunk, type EltFormat, type LoadChunkResult, type MergeLoadResult, type PlanLoadResult,
 } from '../../orchestrators/elt-load-input';
+import { loadCsvChunkFast } from '../elt/csv-fast-path';
 import { eltBlobService, eltPgPool } from '../elt/runtime';
 
 export const planLoadActivityName = 'eltPlanLoad';
@@ -127,17 +128,27 @@ export async function loadChunk(rawInput: unknown, context: InvocationContext): 
   const columns = chunk.range !== null && chunk.headerRange !== null && format.kind === 'csv'
     ? await readCsvHeader(await openRange(landing, chunk.file, { offset: chunk.headerRange.start, count: chunk.headerRange.end - chunk.headerRange.start, etag: chunk.etag }), { delimiter: format.delimiter, file: chunk.file })
     : undefined;
-  const body = await openRange(landing, chunk.file, chunk.range === null
+  const openBody = async (): Promise<Readable> => decompressIf(await openRange(landing, chunk.file, chunk.range === null
     ? { offset: 0, etag: chunk.etag }
-    : { offset: chunk.range.start, count: chunk.range.end - chunk.range.start, etag: chunk.etag });
-  const input$ = decompressIf(body, chunk.gzip);
+    : { offset: chunk.range.start, count: chunk.range.end - chunk.range.start, etag: chunk.etag }), chunk.gzip);
+  if (format.kind === 'csv') {
+    const fast = await loadCsvChunkFast(eltPgPool(), { loadId: input.loadId, chunk, format, table, columns, body: await openBody() });
+    if (fast.loaded) {
+      // Deletes the rejects blob an earlier attempt of this chunk may have written.
+      await rejects.flush();
+      context.log('sluice:elt chunk finished', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, rows: fast.rows, rejects: 0, path: 'copy-csv' }));
+      return { chunkIndex: chunk.chunkIndex, rows: fast.rows, rejects: 0, rejectsBlob: null };
+    }
+    context.log('sluice:elt chunk fast path declined', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, reason: fast.reason }));
+  }
+  const input$ = await openBody();
   const records = format.kind === 'csv'
     ? parseCsv(input$, { ...(columns === undefined ? {} : { columns }), firstLine: chunk.firstLine, delimiter: format.delimiter, onReject: rejects.add, file: chunk.file })
     : parseNdjson(input$, { firstLine: chunk.firstLine, onReject: rejects.add });
   const copied = await copyChunk(eltPgPool(), { loadId: input.loadId, chunkIndex: chunk.chunkIndex, table, records, mode: format.kind === 'csv' ? 'text' : 'json', onReject: rejects.add });
   const flushed = await rejects.flush();
   // The writer counts parse rejects too (copyChunk only sees the records the parser let through).
-  context.log('sluice:elt chunk finished', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: rejects.count }));
+  context.log('sluice:elt chunk finished', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: rejects.count, path: format.kind === 'csv' ? 'csv-parse' : 'ndjson' }));
   return { chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: rejects.count, rejectsBlob: flushed?.name ?? null };
 }
 
