@@ -71,7 +71,8 @@ function twoDigits(b: Uint8Array, at: number, max: number): boolean {
 /** `YYYY-MM-DD[T ]HH:MM[:SS[.ffffff]](Z|+HH[[:]MM])`, hour <= 23, minute and second <= 59 (coerce.ts's rule). */
 export function isStrictTimestamp(b: Uint8Array, length: number): boolean {
   if (length < 17) return false;
-  for (const at of [0, 1, 2, 3, 5, 6, 8, 9]) if (!isDigit(b[at]!)) return false;
+  if (!isDigit(b[0]!) || !isDigit(b[1]!) || !isDigit(b[2]!) || !isDigit(b[3]!) || !isDigit(b[5]!) || !isDigit(b[6]!) ||
+    !isDigit(b[8]!) || !isDigit(b[9]!)) return false;
   if (b[4] !== 0x2d || b[7] !== 0x2d || (b[10] !== 0x54 && b[10] !== 0x20) || b[13] !== 0x3a) return false;
   if (!twoDigits(b, 11, 23) || !twoDigits(b, 14, 59)) return false;
   let at = 16;
@@ -121,45 +122,70 @@ export class CsvStrictScanner {
     return this.recordCount;
   }
 
-  /** Feeds the next bytes, in order; throws CsvStrictViolation at the first byte the fast path cannot take. */
+  /**
+   * Feeds the next bytes, in order; throws CsvStrictViolation at the first byte the fast path cannot take.
+   * Runs of value bytes are consumed in tight loops (quoted runs with native `indexOf`), since this sees every byte.
+   */
   push(bytes: Uint8Array): void {
+    const n = bytes.length;
     const delimiter = this.delimiter;
-    for (let i = 0; i < bytes.length; i++) {
-      const c = bytes[i]!;
+    let i = 0;
+    while (i < n) {
       switch (this.state) {
-        case State.FieldStart:
+        case State.FieldStart: {
+          const c = bytes[i]!;
           if (c === QUOTE) this.state = State.Quoted;
           else if (c === delimiter) this.endField();
           else if (c === LF) this.endRecord();
           else if (c === CR) this.state = State.AfterCr;
           else {
             this.state = State.Unquoted;
-            this.value(c);
+            continue;
           }
+          i++;
           break;
-        case State.Unquoted:
+        }
+        case State.Unquoted: {
+          let end = i;
+          while (end < n) {
+            const c = bytes[end]!;
+            if (c === delimiter || c === LF || c === CR || c === QUOTE) break;
+            end++;
+          }
+          this.values(bytes, i, end);
+          if (end === n) return;
+          const c = bytes[end]!;
           if (c === delimiter) this.endField();
           else if (c === LF) this.endRecord();
           else if (c === CR) this.state = State.AfterCr;
-          else if (c === QUOTE) throw new CsvStrictViolation('a quote inside an unquoted field');
-          else this.value(c);
+          else throw new CsvStrictViolation('a quote inside an unquoted field');
+          i = end + 1;
           break;
-        case State.Quoted:
-          if (c === QUOTE) this.state = State.QuoteInQuoted;
-          else this.value(c);
+        }
+        case State.Quoted: {
+          const quote = bytes.indexOf(QUOTE, i);
+          this.values(bytes, i, quote === -1 ? n : quote);
+          if (quote === -1) return;
+          this.state = State.QuoteInQuoted;
+          i = quote + 1;
           break;
-        case State.QuoteInQuoted:
+        }
+        case State.QuoteInQuoted: {
+          const c = bytes[i]!;
           if (c === QUOTE) {
             this.state = State.Quoted;
-            this.value(c);
+            this.values(bytes, i, i + 1);
           } else if (c === delimiter) this.endField();
           else if (c === LF) this.endRecord();
           else if (c === CR) this.state = State.AfterCr;
           else throw new CsvStrictViolation('characters after a closing quote');
+          i++;
           break;
+        }
         case State.AfterCr:
-          if (c !== LF) throw new CsvStrictViolation('a carriage return that does not end a line');
+          if (bytes[i] !== LF) throw new CsvStrictViolation('a carriage return that does not end a line');
           this.endRecord();
+          i++;
           break;
       }
     }
@@ -173,17 +199,20 @@ export class CsvStrictScanner {
     return this.recordCount;
   }
 
-  private value(c: number): void {
+  /** Checks value bytes [from, to) of the current field as its column's kind requires. */
+  private values(bytes: Uint8Array, from: number, to: number): void {
     const kind = this.kinds[this.field];
+    if (kind === undefined) throw new CsvStrictViolation(`more fields than the ${this.kinds.length} header columns`);
     if (kind === Kind.Int || kind === Kind.Numeric) {
-      if (!numberByte(c, kind === Kind.Numeric)) throw new CsvStrictViolation(`a character outside [0-9+-.eE] in number column ${this.field + 1}`);
+      const numeric = kind === Kind.Numeric;
+      for (let i = from; i < to; i++) {
+        if (!numberByte(bytes[i]!, numeric)) throw new CsvStrictViolation(`a character outside [0-9+-.eE] in number column ${this.field + 1}`);
+      }
     } else if (kind === Kind.Boolean || kind === Kind.Timestamp) {
-      if (this.fieldLength >= maxHeldBytes) throw new CsvStrictViolation(`an over-long value in column ${this.field + 1}`);
-      this.held[this.fieldLength] = c;
-    } else if (kind === undefined) {
-      throw new CsvStrictViolation(`more fields than the ${this.kinds.length} header columns`);
+      if (this.fieldLength + to - from > maxHeldBytes) throw new CsvStrictViolation(`an over-long value in column ${this.field + 1}`);
+      this.held.set(bytes.subarray(from, to), this.fieldLength);
     }
-    this.fieldLength++;
+    this.fieldLength += to - from;
   }
 
   private endField(): void {

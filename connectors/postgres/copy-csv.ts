@@ -19,7 +19,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { CsvStrictScanner, CsvStrictViolation, type StrictFieldRule } from '../csv/strict-scan';
 import { quoteIdentifier } from './identifiers';
 import { isRetryablePgError, translatePgError } from './pg-errors';
-import { defaultStagingSchema, stagingQualifiedName, type ChunkRef } from './staging';
+import { defaultStagingSchema, stagingQualifiedName, stagingStorage, type ChunkRef } from './staging';
 import { columnDefinitions, createIfMissing } from './table';
 import type { TargetTable } from './target-table';
 
@@ -144,7 +144,7 @@ export async function copyCsvChunk(pool: Pool, options: CopyCsvChunkOptions): Pr
     await client.query('begin');
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [name]);
     await client.query(`drop table if exists ${name}`);
-    await client.query(`create unlogged table ${name} (${definitions})`);
+    await client.query(`create unlogged table ${name} (${definitions}) ${stagingStorage}`);
     const copy = client.query(copyFrom(copySql));
     await pipeline(Readable.from(options.data), scanning(scanner), copy);
     if (Number(copy.rowCount) !== scanner.records) {
