@@ -1,7 +1,8 @@
 /**
  * PostgreSQL load path: Sluice's CSV parse + coercion + COPY into per-chunk staging + guarded merge, against the
  * ceiling: the same CSV bytes through PostgreSQL's own `COPY ... (format csv, header)` into an UNLOGGED table,
- * then the same merge SQL. Same table definition, same data, same server, one run; a fresh target per scenario.
+ * then the same merge SQL; and the CSV fast path (`copyCsvChunk`) on the same 4 chunks. Same table definition,
+ * same data, same server, one run; a fresh target per scenario.
  * Usage: npm run bench:postgres-merge [-- <rows>]; writes bench/results/postgres-merge.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,8 +13,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parseCsv } from '../connectors/csv/parse-csv';
+import { stagingStorage } from '../connectors/postgres/staging';
 import {
-  buildMergeSql, copyChunk, createPgPool, dropStaging, ensureTargetTable, mergeStaging, targetTableSchema, type TargetTable,
+  buildMergeSql, copyChunk, copyCsvChunk, createPgPool, dropStaging, ensureTargetTable, mergeStaging, targetTableSchema, type TargetTable,
 } from '../connectors/postgres';
 import { startPostgres } from '../local/services/postgres';
 
@@ -60,7 +62,8 @@ async function ceiling(pool: Pool, text: string) {
   const client = await pool.connect();
   try {
     await client.query(`drop table if exists ${staging}`);
-    await client.query(`create unlogged table ${staging} (id bigint, updated_at timestamptz, amount numeric, note text, payload jsonb)`);
+    // The same storage options as Sluice's staging tables, so the comparison is about loading, not autovacuum.
+    await client.query(`create unlogged table ${staging} (id bigint, updated_at timestamptz, amount numeric, note text, payload jsonb) ${stagingStorage}`);
     const copy = await timed(() => pipeline(Readable.from([text]),
       client.query(copyFrom(`copy ${staging} (id, updated_at, amount, note, payload) from stdin with (format csv, header)`))));
     const merge = await timed(() => client.query(buildMergeSql(target, [staging])));
@@ -94,6 +97,25 @@ async function sluice(pool: Pool, text: string, starts: number[], chunks: number
   return { copyMs: copy.ms, copyClientCpuMs: copy.cpuMs, mergeMs: merge.ms, merged: merge.value.inserted, rejects };
 }
 
+/** The CSV fast path (`copyCsvChunk`: the chunk's bytes into COPY format csv) with `chunks` chunks in parallel. */
+async function fast(pool: Pool, text: string, starts: number[], chunks: number, name: string) {
+  const target = table(name);
+  await ensureTargetTable(pool, target);
+  const loadId = `bench-${name}`;
+  const bytes = Buffer.from(text);
+  const at = (i: number) => (i === 0 ? Buffer.byteLength(`${header}\n`) : i === chunks ? bytes.length
+    : Buffer.byteLength(text.slice(0, starts[Math.floor((starts.length * i) / chunks)]!)));
+  const bounds = Array.from({ length: chunks }, (_, i) => ({ chunkIndex: i, from: at(i), to: at(i + 1) }));
+  const copy = await timed(() => Promise.all(bounds.map((b) => copyCsvChunk(pool, {
+    loadId, chunkIndex: b.chunkIndex, table: target, columns: header.split(','), data: Readable.from([bytes.subarray(b.from, b.to)]),
+  }))));
+  if (copy.value.some((r) => !r.loaded)) throw new Error(`fast path declined: ${JSON.stringify(copy.value)}`);
+  const refs = bounds.map((b) => ({ loadId, chunkIndex: b.chunkIndex }));
+  const merge = await timed(() => mergeStaging(pool, target, refs));
+  await dropStaging(pool, refs);
+  return { copyMs: copy.ms, copyClientCpuMs: copy.cpuMs, mergeMs: merge.ms, merged: merge.value.inserted };
+}
+
 async function main(): Promise<void> {
   const loadAverageBefore = loadavg();
   const postgres = await startPostgres();
@@ -106,6 +128,7 @@ async function main(): Promise<void> {
     results.ceiling = await ceiling(pool, text);
     results.sluice1 = await sluice(pool, text, starts, 1, 'sluice1');
     results.sluice4 = await sluice(pool, text, starts, 4, 'sluice4');
+    results.fast4 = await fast(pool, text, starts, 4, 'fast4');
     const summary = Object.fromEntries(Object.entries(results).map(([k, r]) => [k, {
       ...r,
       totalRowsPerSecond: Math.round(rows / ((r.copyMs + r.mergeMs) / 1000)),

@@ -5,5 +5,6 @@ export { targetTableSchema, columnTypes, type TargetTable, type ColumnType } fro
 export { ensureTargetTable, getLiveTable, type LiveTable } from './table';
 export { coerceRow, coerceValue, copyTextField, type SourceMode } from './coerce';
 export { copyChunk, dropStaging, stagingTableName, defaultStagingSchema, type ChunkRef, type CopyChunkOptions, type CopyChunkResult } from './staging';
+export { copyCsvChunk, planCsvCopy, type CopyCsvChunkOptions, type CopyCsvChunkResult } from './copy-csv';
 export { buildMergeSql, mergeStaging, type MergeResult } from './merge';
 export { translatePgError, isRetryablePgError } from './pg-errors';

@@ -21,6 +21,11 @@ import type { TargetTable } from './target-table';
 
 /** @default schema for staging tables */
 export const defaultStagingSchema = 'sluice_staging';
+/**
+ * Staging tables are written once, read once by the merge and dropped: autovacuum's ANALYZE of a freshly loaded
+ * chunk would only compete with the merge for CPU, and a DROP waits for it to give up its lock.
+ */
+export const stagingStorage = 'with (autovacuum_enabled = false, toast.autovacuum_enabled = false)';
 /** COPY data is sent in blocks of about this many characters; one write per row is slow. */
 const copyBlockChars = 64 * 1024;
 
@@ -112,7 +117,7 @@ export async function copyChunk(pool: Pool, options: CopyChunkOptions): Promise<
     await client.query('begin');
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [name]);
     await client.query(`drop table if exists ${name}`);
-    await client.query(`create unlogged table ${name} (${columnDefinitions(options.table)})`);
+    await client.query(`create unlogged table ${name} (${columnDefinitions(options.table)}) ${stagingStorage}`);
     const copy = client.query(copyFrom(`copy ${name} (${columns}) from stdin`));
     await pipeline(Readable.from(copyLines(options, counts)), copy);
     await client.query('commit');

@@ -14,7 +14,8 @@ import {
   eltChunkSchema, eltFormatSchema, eltSelectionSchema, eltTableSchema,
   type EltChunk, type LoadChunkResult, type MergeLoadResult, type PlanLoadResult,
 } from '../../orchestrators/elt-load-input';
-import { openChunkRecords } from '../elt/chunk-records';
+import { chunkColumns, openChunkBody, openChunkRecords } from '../elt/chunk-records';
+import { loadCsvChunkFast } from '../elt/csv-fast-path';
 import { planFile } from '../elt/plan-files';
 import { eltBlobService, eltPgPool } from '../elt/runtime';
 
@@ -91,12 +92,23 @@ export async function loadChunk(rawInput: unknown, context: InvocationContext): 
   // A fresh writer per attempt: an attempt that fails never flushes, the retry's blob replaces the chunk's.
   const rejects = new RejectsWriter(blobs.getContainerClient(input.rejectsContainer), { loadId: input.loadId, file: chunk.file, chunkIndex: chunk.chunkIndex });
   context.log('sluice:elt chunk started', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex }));
+  if (format.kind === 'csv') {
+    const columns = await chunkColumns(landing, chunk, format);
+    const fast = await loadCsvChunkFast(eltPgPool(), { loadId: input.loadId, chunk, format, table, columns, body: await openChunkBody(landing, chunk) });
+    if (fast.loaded) {
+      // Deletes the rejects blob an earlier attempt of this chunk may have written.
+      await rejects.flush();
+      context.log('sluice:elt chunk finished', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, rows: fast.rows, rejects: 0, path: 'copy-csv' }));
+      return { chunkIndex: chunk.chunkIndex, rows: fast.rows, rejects: 0, rejectsBlob: null };
+    }
+    context.log('sluice:elt chunk fast path declined', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, reason: fast.reason }));
+  }
   const opened = await openChunkRecords(landing, chunk, format, rejects.add);
   const copied = await copyChunk(eltPgPool(), { loadId: input.loadId, chunkIndex: chunk.chunkIndex, table, records: opened.records, mode: format.kind === 'csv' ? 'text' : 'json', onReject: opened.onReject });
   await opened.numberRejects();
   const flushed = await rejects.flush();
   // The writer counts parse rejects too (copyChunk only sees the records the parser let through).
-  context.log('sluice:elt chunk finished', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: rejects.count }));
+  context.log('sluice:elt chunk finished', JSON.stringify({ loadId: input.loadId, chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: rejects.count, path: format.kind === 'csv' ? 'csv-parse' : 'ndjson' }));
   return { chunkIndex: chunk.chunkIndex, rows: copied.rows, rejects: rejects.count, rejectsBlob: flushed?.name ?? null };
 }
 

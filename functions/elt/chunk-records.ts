@@ -4,6 +4,7 @@
  * absolute line numbers: a chunk planned by probes does not know its first line, so its rejects wait in
  * `numberRejects` for the count of the lines before the chunk.
  */
+import type { Readable } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
 import { openRange } from '../../connectors/blob';
 import { parseCsv, readCsvHeader } from '../../connectors/csv/parse-csv';
@@ -21,14 +22,24 @@ export interface ChunkRecords {
   numberRejects(): Promise<void>;
 }
 
-export async function openChunkRecords(landing: ContainerClient, chunk: EltChunk, format: EltFormat, onReject: RejectSink): Promise<ChunkRecords> {
-  const columns = chunk.range !== null && chunk.headerRange !== null && format.kind === 'csv'
-    ? await readCsvHeader(await openRange(landing, chunk.file, { offset: chunk.headerRange.start, count: chunk.headerRange.end - chunk.headerRange.start, etag: chunk.etag }), { delimiter: format.delimiter, file: chunk.file })
-    : undefined;
+/** The CSV header of a chunk that does not start its file (read from the file's first line); undefined otherwise. */
+export async function chunkColumns(landing: ContainerClient, chunk: EltChunk, format: EltFormat): Promise<string[] | undefined> {
+  if (chunk.range === null || chunk.headerRange === null || format.kind !== 'csv') return undefined;
+  const header = await openRange(landing, chunk.file, { offset: chunk.headerRange.start, count: chunk.headerRange.end - chunk.headerRange.start, etag: chunk.etag });
+  return readCsvHeader(header, { delimiter: format.delimiter, file: chunk.file });
+}
+
+/** The chunk's bytes, ETag-pinned, gunzipped when the file is gzip. */
+export async function openChunkBody(landing: ContainerClient, chunk: EltChunk): Promise<Readable> {
   const body = await openRange(landing, chunk.file, chunk.range === null
     ? { offset: 0, etag: chunk.etag }
     : { offset: chunk.range.start, count: chunk.range.end - chunk.range.start, etag: chunk.etag });
-  const input = decompressIf(body, chunk.gzip);
+  return decompressIf(body, chunk.gzip);
+}
+
+export async function openChunkRecords(landing: ContainerClient, chunk: EltChunk, format: EltFormat, onReject: RejectSink): Promise<ChunkRecords> {
+  const columns = await chunkColumns(landing, chunk, format);
+  const input = await openChunkBody(landing, chunk);
   const unnumbered: Reject[] = [];
   const sink: RejectSink = chunk.firstLine === null ? (reject) => unnumbered.push(reject) : onReject;
   const firstLine = chunk.firstLine ?? 1;
