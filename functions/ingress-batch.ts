@@ -79,9 +79,11 @@ export function sortBatch(config: SluiceConfig, sessionId: string, messages: rea
 }
 
 /**
- * The batch's `ingestBatch` instance id, from its first message id: a redelivered batch maps to the same instance
- * and is not appended twice.
+ * The batch's `ingestBatch` instance id, from its first and last sequence numbers (else its first message id): the
+ * same batch redelivered maps to the same instance and starts nothing, while a batch redelivered with other messages
+ * (a longer or a shorter one) gets its own instance, so no message of it is settled without being appended. Events
+ * appended twice that way are skipped by the stream entity (their delivery ids).
  */
-export function ingestInstanceId(sessionId: string, firstMessageId: string): string {
-  return `ingest:${sessionId}:${firstMessageId}`;
+export function ingestInstanceId(sessionId: string, batchKey: string): string {
+  return `ingest:${sessionId}:${batchKey}`;
 }

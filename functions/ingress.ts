@@ -12,7 +12,7 @@ import { SluiceError } from '../core/errors';
 import { ingestBatchOrchestrationName, type IngestBatchInput } from '../orchestrators/ingest-batch';
 import { getEffectiveConfig } from './config-runtime';
 import { ingestInstanceId, sortBatch, type IngressMessage } from './ingress-batch';
-import { messageOrigins } from './ingress-origin';
+import { messageOrigins, sequenceNumberText } from './ingress-origin';
 import { parseSdkMessageBatch } from './service-bus-settlement';
 import { startOrchestrationOnce } from './start-once';
 import { INGEST_START_RETRY, streamWorkerInputFor } from './stream-worker-config';
@@ -33,7 +33,11 @@ export async function handleIngressBatch(client: df.DurableClient, trigger: unkn
   }
   const origins = messageOrigins(batch.messages, context.invocationId);
   const messages: IngressMessage[] = batch.messages.map((m, i) => ({ body: m.body, messageId: m.messageId === undefined ? null : String(m.messageId), origin: origins[i]! }));
-  const batchId = messages.find((m) => m.messageId !== null)?.messageId ?? context.invocationId;
+  const firstSequence = sequenceNumberText(batch.messages[0]?.sequenceNumber);
+  const lastSequence = sequenceNumberText(batch.messages[batch.messages.length - 1]?.sequenceNumber);
+  const batchKey = firstSequence !== undefined && lastSequence !== undefined
+    ? `${firstSequence}-${lastSequence}`
+    : messages.find((m) => m.messageId !== null)?.messageId ?? context.invocationId;
   const config = await getEffectiveConfig();
   const sorted = sortBatch(config, sessionId, messages);
 
@@ -53,7 +57,7 @@ export async function handleIngressBatch(client: df.DurableClient, trigger: unkn
     appends: [{ events: sorted.events, ...(sorted.origins === undefined ? {} : { origins: sorted.origins }), worker: streamWorkerInputFor(config, sorted.pipeline, sessionId) }],
     startRetry: INGEST_START_RETRY,
   };
-  const instanceId = ingestInstanceId(sessionId, batchId);
+  const instanceId = ingestInstanceId(sessionId, batchKey);
   const started = await startIngestOnce(client, instanceId, input);
   context.log('sluice:ingress batch', { streamId: sessionId, events: sorted.events.length, instanceId, started });
 }

@@ -15,7 +15,7 @@ export type {
   TakeOptions,
   TakeResult,
 } from './types';
-export { append, commit, createStreamState, elect, MAX_WINDOW_CORRELATION_IDS, renewLease, take } from './machine';
+export { append, commit, createStreamState, elect, MAX_RECENT_DELIVERY_IDS, MAX_WINDOW_CORRELATION_IDS, renewLease, take } from './machine';
 export type { FailOptions, FailResult, ReconcileOptions, ReconcileResult } from './failure';
 export { fail, reconcile, resume, suspend } from './failure';
 export type { ReplayOptions } from './replay';

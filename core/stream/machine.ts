@@ -29,6 +29,7 @@ export function createStreamState(streamId: string): StreamState {
     suspension: null,
     catchUpNext: false,
     replays: [],
+    recentDeliveryIds: [],
     counters: {
       eventsAppended: 0,
       eventsCommitted: 0,
@@ -44,7 +45,14 @@ export function createStreamState(streamId: string): StreamState {
 }
 
 /**
- * Buffers `events` (also while suspended) and elects the caller as worker when the stream was idle or the recorded
+ * How many delivery ids a stream remembers. A redelivered batch comes back right after its lock expired, long
+ * before this many newer messages of the same stream arrived; an id forgotten earlier is appended again (never
+ * lost), and the version guard keeps the target right.
+ */
+export const MAX_RECENT_DELIVERY_IDS = 1000;
+
+/**
+ * Buffers `events` (also while suspended), skipping those whose origin's `deliveryId` was appended before, and elects the caller as worker when the stream was idle or the recorded
  * worker's lease has expired. Events of another stream are rejected.
  */
 export function append(state: StreamState, events: readonly StreamEvent[], options: ElectionOptions, origins?: readonly EventOrigin[]): Election {
@@ -61,18 +69,28 @@ export function append(state: StreamState, events: readonly StreamEvent[], optio
       );
     }
   }
-  if (events.length === 0) return currentWorker(state);
+  const seen = new Set(state.recentDeliveryIds);
+  const delivered: string[] = [];
   const pending = [...state.pending];
   let seq = state.nextEventSeq;
   events.forEach((event, i) => {
     const origin = origins?.[i];
+    const deliveryId = origin?.deliveryId;
+    if (deliveryId !== undefined) {
+      if (seen.has(deliveryId)) return;
+      seen.add(deliveryId);
+      delivered.push(deliveryId);
+    }
     pending.push(origin === undefined ? { seq: seq++, appendedAtMs: options.nowMs, event } : { seq: seq++, appendedAtMs: options.nowMs, event, origin });
   });
+  const added = seq - state.nextEventSeq;
+  if (added === 0) return currentWorker(state);
   const appended: StreamState = {
     ...state,
     pending,
     nextEventSeq: seq,
-    counters: { ...state.counters, eventsAppended: state.counters.eventsAppended + events.length, lastAppendAtMs: options.nowMs },
+    recentDeliveryIds: delivered.length === 0 ? state.recentDeliveryIds : [...state.recentDeliveryIds, ...delivered].slice(-MAX_RECENT_DELIVERY_IDS),
+    counters: { ...state.counters, eventsAppended: state.counters.eventsAppended + added, lastAppendAtMs: options.nowMs },
   };
   return elect(appended, options);
 }

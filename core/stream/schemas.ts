@@ -9,7 +9,11 @@ import type { CommitCounts, EventOrigin, StreamState } from './types';
 const count = z.int().min(0, 'expected an integer >= 0');
 const timeMs = z.number();
 
-export const eventOriginSchema = z.object({ correlationId: z.string().min(1).max(256), enqueuedAtMs: timeMs.nullable() }).strict();
+export const eventOriginSchema = z.object({
+  correlationId: z.string().min(1).max(256),
+  enqueuedAtMs: timeMs.nullable(),
+  deliveryId: z.string().min(1).max(64).optional(),
+}).strict();
 
 export const commitCountsSchema = z.object({ rowsWritten: count, rowsRejected: count }).strict();
 
@@ -53,6 +57,8 @@ export const streamStateSchema = z
     catchUpNext: z.boolean(),
     // States stored before replays existed have no queue.
     replays: z.array(z.object({ replayId: z.string().min(1), windowSeq: z.int().min(1), requestedAtMs: timeMs }).strict()).default([]),
+    // States stored before delivery dedup have no memory of delivery ids.
+    recentDeliveryIds: z.array(z.string().min(1)).default([]),
     counters: z
       .object({
         eventsAppended: count,

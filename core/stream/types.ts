@@ -11,6 +11,11 @@ export interface EventOrigin {
   correlationId: string;
   /** When Service Bus enqueued the message; null when the trigger did not say. */
   enqueuedAtMs: number | null;
+  /**
+   * The broker's id of the message (Service Bus sequence number): the same message delivered again (a batch
+   * redelivered after a crash between its append and its settlement) is recognised and not appended twice.
+   */
+  deliveryId?: string;
 }
 
 /** An appended event not yet committed (or discarded by `reconcile`). */
@@ -112,6 +117,8 @@ export interface StreamState {
   catchUpNext: boolean;
   /** Replays waiting for the worker, oldest first; `take` hands out the head before new windows. */
   replays: ReplayRequest[];
+  /** Delivery ids of the latest appended events, oldest first, at most MAX_RECENT_DELIVERY_IDS: the dedup memory. */
+  recentDeliveryIds: string[];
   counters: StreamCounters;
 }
 

@@ -14,6 +14,16 @@ describe('ingress message origins', () => {
     ]);
   });
 
+  it('carries the sequence number (a number or the SDK\'s Long) as the delivery id the stream entity deduplicates by', () => {
+    const long = { toString: () => '9007199254740993' };
+    expect(messageOrigins([{ messageId: 'a', sequenceNumber: 42 }, { messageId: 'b', sequenceNumber: long }, { messageId: 'c', sequenceNumber: -1 }], 'inv'))
+      .toEqual([
+        { correlationId: 'a', enqueuedAtMs: null, deliveryId: '42' },
+        { correlationId: 'b', enqueuedAtMs: null, deliveryId: '9007199254740993' },
+        { correlationId: 'c', enqueuedAtMs: null },
+      ]);
+  });
+
   it('bounds an id to 256 characters and copes with messages without ids', () => {
     expect(messageOrigins([{ correlationId: 'x'.repeat(300) }], 'inv')[0]!.correlationId).toHaveLength(256);
     expect(messageOrigins([{}], 'inv')).toEqual([{ correlationId: 'inv#0', enqueuedAtMs: null }]);
