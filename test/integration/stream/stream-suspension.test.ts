@@ -82,8 +82,8 @@ describe('a stream whose target fails suspends alone and catches up in one windo
     expect(suspended.suspension?.reason).toContain(`failed ${suspendAfterFailures} times in a row`);
     expect(suspended.suspension?.reason).toContain(`rows of stream ${bad} are refused by the target`);
     expect(suspended.workerId).toBeNull();
-    // The alert: the worker's raiseAlert logged Sluice.Stream.Suspended at error level, once.
-    const alerts = app.logs.filter((l) => l.level === 'error' && l.message.includes('Sluice.Stream.Suspended'));
+    // The alert: the worker's raiseAlert emitted Sluice.Stream.Suspended (a warning log line), once.
+    const alerts = app.logs.filter((l) => l.level === 'warning' && l.message.includes('Sluice.Stream.Suspended'));
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.message).toContain(bad);
     // The ledger records the failed window with the target's error.
