@@ -18,6 +18,7 @@ import { createSdkServiceBusSource } from '../../../local/host/triggers/service-
 import { startServiceBusEmulator, type ServiceBusEmulator } from '../../../local/servicebus';
 import { startLocalServices, type LocalServices } from '../../../local/services';
 import { buildApp } from '../config/app-under-test';
+import { maxOverlap, shuffled, until } from '../../support/stream-scenario';
 
 const streams = Array.from({ length: 20 }, (_, i) => `S_${i}`);
 const eventsPerStream = 10;
@@ -38,43 +39,6 @@ const config = {
     keyColumns: ['id'], columns: { id: 'text', qty: 'integer' }, maxRejectRatio: 0.5,
   }],
 };
-
-/** Deterministic shuffle (mulberry32), so a failure reproduces with the same interleaving. */
-function shuffled<T>(items: T[], seed: number): T[] {
-  let a = seed;
-  const random = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-/** Most intervals open at one instant (an interval ending exactly when another starts does not overlap it). */
-function maxOverlap(intervals: Array<[number, number]>): number {
-  const points = intervals.flatMap(([start, end]): Array<[number, number]> => [[start, 1], [end, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let open = 0;
-  let most = 0;
-  for (const [, delta] of points) most = Math.max(most, (open += delta));
-  return most;
-}
-
-/** Polls a condition until it holds; fails at the deadline (a bound, not a sleep used as synchronisation). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + deadlineInMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${deadlineInMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
   let services: LocalServices;
@@ -161,7 +125,7 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     await until(`${total} rows in accounts`, async () => {
       const result = await pg.query<{ n: string }>('select count(*) as n from public.accounts').catch(() => undefined);
       return Number(result?.rows[0]?.n ?? 0) >= total ? true : undefined;
-    });
+    }, deadlineInMs);
     const rows = (await pg.query<{ id: string; v: string; stream: string; n: number }>('select id, v, stream, n from public.accounts order by id')).rows;
     const expected = streams.flatMap((stream) => Array.from({ length: eventsPerStream }, (_, n) => ({ id: `${stream}-${n}`, v: String(n + 1), stream, n })));
     expect(rows).toEqual(expected.sort((a, b) => (a.id < b.id ? -1 : 1)));
@@ -177,7 +141,7 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
         const list = await ledger.listByStream(stream, { limit: 100 });
         const events = list.filter((e) => e.outcome === 'succeeded').reduce((sum, e) => sum + (e.window?.events ?? 0), 0);
         return events >= eventsPerStream ? list : undefined;
-      });
+      }, deadlineInMs);
       expect(entries.every((e) => e.outcome === 'succeeded')).toBe(true);
       const seqs = entries.map((e) => Number(e.ref.split('.w')[1])).sort((a, b) => a - b);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
@@ -234,7 +198,7 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     const rows = await until('file rows', async () => {
       const result = await pg.query<{ id: string; qty: number; sluice_window_seq: string }>('select id, qty, sluice_window_seq from public.file_rows order by id').catch(() => undefined);
       return result !== undefined && result.rows.length >= 3 ? result.rows : undefined;
-    });
+    }, deadlineInMs);
     expect(rows.map((r) => [r.id, r.qty])).toEqual([['a', 1], ['c', 3], ['d', 4]]);
     expect(rows.every((r) => Number(r.sluice_window_seq) >= 1)).toBe(true);
 
