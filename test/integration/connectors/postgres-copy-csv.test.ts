@@ -126,7 +126,8 @@ describe('PostgreSQL CSV fast path (COPY format csv)', () => {
         expect(await differences(staged(`pf-${run}`), staged(`ps-${run}`))).toBe(0);
       }
       await dropStaging(pool, [{ loadId: `pf-${run}`, chunkIndex: 0 }, { loadId: `ps-${run}`, chunkIndex: 0 }]);
-    }), { numRuns: 60 });
+    }), { numRuns: 60, seed: 20261123 });
+    // Fixed seed: how many runs take the fast path must not depend on the draw (the property itself holds for any).
     expect(loaded).toBeGreaterThan(3);
   }, 60000);
 });
