@@ -9,9 +9,12 @@
  *   `eltPlanLoad` (chunk plan over the blob, k = 4 chunks), 4 x `eltLoadChunk` in parallel (ranged download,
  *   CSV fast path), `eltMergeLoad`, `eltDropLoadStaging`. Not included: the Durable orchestration and semaphore
  *   around them (a few orchestration steps; see bench/local-host.ts for their cost).
+ * - sluice-app: end to end, the real app on the local host (bench/elt-load-app.ts): `POST /api/loads` to the
+ *   orchestration Completed, target capacity 4 (4 chunks at once), the file already in Azurite.
  *
  * Usage: npm run bench:elt-load [-- <rows>[,<rows>...]] (default 1000000,10000000); needs psql and pgloader
- * (scripts/ensure-bench-tools.sh installs them). Writes bench/results/elt-load.json.
+ * (scripts/ensure-bench-tools.sh installs them). ELT_BENCH_SCENARIOS=ceiling,sluice,... runs a subset (ceiling
+ * always). Writes bench/results/elt-load.json (overwritten by every run).
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,14 +30,28 @@ import { buildMergeSql, createPgPool, ensureTargetTable, targetTableSchema, type
 import { stagingStorage } from '../connectors/postgres/staging';
 import { dropLoadStaging, loadChunk, mergeLoad, planLoad } from '../functions/activities/elt-load';
 import { startLocalServices, type LocalServices } from '../local/services';
+import { sluiceApp } from './elt-load-app';
 
 const run = promisify(execFile);
 const sizes = (process.argv[2] ?? '1000000,10000000').split(',').map(Number);
+const scenarioNames = ['ceiling', 'pgloader', 'sluice', 'sluice-app'] as const;
+type Scenario = (typeof scenarioNames)[number];
+const selected = chosenScenarios(process.env['ELT_BENCH_SCENARIOS']);
 const chunksWanted = 4;
 /** Bounds every external step (psql, pgloader). */
 const stepTimeoutInMs = 30 * 60 * 1000;
 const header = 'id,updated_at,amount,note,payload';
 const columnList = 'id, updated_at, amount, note, payload';
+
+/** ELT_BENCH_SCENARIOS (comma-separated) runs a subset, always with the ceiling (the baseline of the ratios). */
+function chosenScenarios(value: string | undefined): Scenario[] {
+  if (value === undefined || value === '') return [...scenarioNames];
+  const names = value.split(',');
+  if (!names.includes('ceiling') || names.some((name) => !(scenarioNames as readonly string[]).includes(name))) {
+    throw new Error(`ELT_BENCH_SCENARIOS=${value} is not a list of scenarios with the ceiling. To fix: name some of ${scenarioNames.join(', ')}, ceiling included.`);
+  }
+  return scenarioNames.filter((name) => names.includes(name));
+}
 
 /** Writes `rows` rows; every 10th note holds a quoted comma, escaped quotes and a newline (as postgres-merge.ts). */
 async function generate(path: string, rows: number): Promise<number> {
@@ -152,21 +169,25 @@ async function benchSize(services: LocalServices, pool: Pool, rows: number, work
   const blobName = `bench/elt-${rows}.csv`;
   const landing = createBlobServiceClient({ connectionString: services.blob.connectionString }).getContainerClient('landing');
   await landing.getBlockBlobClient(blobName).uploadFile(file, { blockSize: 8 << 20, concurrency: 4 });
-  for (const name of ['ceiling', 'pgloader', 'sluice']) await pool.query(`drop table if exists bench.${name}`);
+  const targets = selected.map((name) => name.replace('-', '_'));
+  for (const name of targets) await pool.query(`drop table if exists bench.${name}`);
   const env = libpq(services.postgres.connectionString);
-  const results = {
-    ceiling: await ceiling(pool, env, file),
-    pgloader: await pgloader(pool, services.postgres.connectionString, file, work),
-    sluice: await sluice(blobName, bytes, 'sluice'),
+  const runs: Record<Scenario, () => Promise<{ totalMs: number }>> = {
+    ceiling: () => ceiling(pool, env, file),
+    pgloader: () => pgloader(pool, services.postgres.connectionString, file, work),
+    sluice: () => sluice(blobName, bytes, 'sluice'),
+    'sluice-app': () => sluiceApp(services, blobName, bytes, table('sluice_app')),
   };
-  const prints = await Promise.all(['ceiling', 'pgloader', 'sluice'].map((name) => fingerprint(pool, name)));
+  const results: Partial<Record<Scenario, { totalMs: number }>> = {};
+  for (const name of selected) results[name] = await runs[name]();
+  const prints = await Promise.all(targets.map((name) => fingerprint(pool, name)));
   if (new Set(prints).size !== 1 || !prints[0]!.startsWith(`${rows}:`)) throw new Error(`targets differ: ${prints.join(' ')}`);
   await rm(file);
   await landing.getBlockBlobClient(blobName).delete();
-  for (const name of ['ceiling', 'pgloader', 'sluice']) await pool.query(`drop table bench.${name}`);
-  const ceilingRate = rows / (results.ceiling.totalMs / 1000);
+  for (const name of targets) await pool.query(`drop table bench.${name}`);
+  const ceilingRate = rows / (results.ceiling!.totalMs / 1000);
   return {
-    rows, csvBytes: bytes, checksum: 'equal in all three targets',
+    rows, csvBytes: bytes, checksum: `equal in all ${targets.length} targets`,
     scenarios: Object.fromEntries(Object.entries(results).map(([name, r]) => {
       const rowsPerSecond = Math.round(rows / (r.totalMs / 1000));
       return [name, { ...r, rowsPerSecond, ratioToCeiling: Number((rowsPerSecond / ceilingRate).toFixed(2)) }];
@@ -180,7 +201,7 @@ function bars(results: Awaited<ReturnType<typeof benchSize>>[]): string {
   for (const result of results) {
     for (const [name, s] of Object.entries(result.scenarios)) {
       const bar = '#'.repeat(Math.max(1, Math.round((s.rowsPerSecond / max) * 50)));
-      lines.push(`${`${result.rows / 1e6}M ${name}`.padEnd(14)} ${bar} ${s.rowsPerSecond} rows/s (${s.ratioToCeiling}x)`);
+      lines.push(`${`${result.rows / 1e6}M ${name}`.padEnd(16)} ${bar} ${s.rowsPerSecond} rows/s (${s.ratioToCeiling}x)`);
     }
   }
   return lines.join('\n');
@@ -210,7 +231,7 @@ async function main(): Promise<void> {
       // Written after every size, so a long 10M run leaves the 1M result even if it is stopped.
       const report = {
         benchmark: 'elt-load', date: new Date().toISOString(), node: process.version, cpus: cpus().length, server,
-        psql: psqlVersion.trim(), pgloader: pgloaderVersion.split('\n')[0], chunks: chunksWanted,
+        psql: psqlVersion.trim(), pgloader: pgloaderVersion.split('\n')[0], chunks: chunksWanted, scenarios: selected,
         loadAverageBefore, loadAverageAfter: loadavg(), results,
       };
       await writeFile(join(output, 'elt-load.json'), `${JSON.stringify(report, null, 2)}\n`);
