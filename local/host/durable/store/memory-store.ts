@@ -1,6 +1,7 @@
 import type { EntityRecord, HistoryEvent, InstanceRecord, QueueName, StoredMessage } from '../types';
 import type { Commit, DurableStore, EntityQuery, InstanceQuery } from './durable-store';
 import { matchesEntity, matchesInstance } from './query';
+import { QueueIndex } from './queue-index';
 
 // Records are plain JSON (the sqlite store serializes them too); a JSON round trip is the cheapest deep copy.
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -10,8 +11,8 @@ export class MemoryStore implements DurableStore {
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly histories = new Map<string, HistoryEvent[]>();
   private readonly entities = new Map<string, EntityRecord>();
-  /** Per queue and per target, insertion-ordered (oldest first), so lookups never scan other queues/targets. */
-  private readonly byQueue = new Map<QueueName, Map<number, StoredMessage>>();
+  /** Per queue (delayed messages kept apart, see QueueIndex) and per target, so lookups never scan other queues/targets. */
+  private readonly byQueue = new Map<QueueName, QueueIndex>();
   private readonly byTarget = new Map<string, Map<number, StoredMessage>>();
   private nextMessageId = 1;
 
@@ -51,18 +52,18 @@ export class MemoryStore implements DurableStore {
 
   readyTargets(queue: QueueName, nowMs: number, exclude: ReadonlySet<string>, limit: number): string[] {
     const out = new Set<string>();
-    for (const m of this.byQueue.get(queue)?.values() ?? []) {
+    for (const m of this.byQueue.get(queue)?.visible(nowMs) ?? []) {
       if (out.size >= limit) break;
-      if (m.visibleAtMs <= nowMs && !exclude.has(m.target)) out.add(m.target);
+      if (!exclude.has(m.target)) out.add(m.target);
     }
     return [...out];
   }
 
   readyMessages(queue: QueueName, nowMs: number, exclude: ReadonlySet<number>, limit: number): StoredMessage[] {
     const out: StoredMessage[] = [];
-    for (const m of this.byQueue.get(queue)?.values() ?? []) {
+    for (const m of this.byQueue.get(queue)?.visible(nowMs) ?? []) {
       if (out.length >= limit) break;
-      if (m.visibleAtMs <= nowMs && !exclude.has(m.id)) out.push(clone(m));
+      if (!exclude.has(m.id)) out.push(clone(m));
     }
     return out;
   }
@@ -70,9 +71,8 @@ export class MemoryStore implements DurableStore {
   nextVisibleAfter(nowMs: number): number | undefined {
     let next: number | undefined;
     for (const queue of this.byQueue.values()) {
-      for (const m of queue.values()) {
-        if (m.visibleAtMs > nowMs && (next === undefined || m.visibleAtMs < next)) next = m.visibleAtMs;
-      }
+      const candidate = queue.nextVisibleAfter(nowMs);
+      if (candidate !== undefined && (next === undefined || candidate < next)) next = candidate;
     }
     return next;
   }
@@ -96,9 +96,9 @@ export class MemoryStore implements DurableStore {
     for (const m of change.addMessages ?? []) {
       const message = { ...clone(m), id: this.nextMessageId++ };
       const key = targetKey(m.queue, m.target);
-      if (!this.byQueue.has(m.queue)) this.byQueue.set(m.queue, new Map());
+      if (!this.byQueue.has(m.queue)) this.byQueue.set(m.queue, new QueueIndex());
       if (!this.byTarget.has(key)) this.byTarget.set(key, new Map());
-      this.byQueue.get(m.queue)!.set(message.id, message);
+      this.byQueue.get(m.queue)!.add(message);
       this.byTarget.get(key)!.set(message.id, message);
     }
     for (const record of change.putEntities ?? []) this.entities.set(record.entityId, clone(record));
@@ -111,9 +111,8 @@ export class MemoryStore implements DurableStore {
 
   private deleteMessage(id: number): void {
     for (const queue of this.byQueue.values()) {
-      const m = queue.get(id);
+      const m = queue.delete(id);
       if (m === undefined) continue;
-      queue.delete(id);
       const key = targetKey(m.queue, m.target);
       const forTarget = this.byTarget.get(key);
       forTarget?.delete(id);
