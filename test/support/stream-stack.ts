@@ -149,16 +149,7 @@ export async function startInProcessHost(stack: StreamStack): Promise<InProcessH
   };
 }
 
-/** Polls `probe` until it returns a value; fails at the deadline (a bound, not a sleep used as synchronisation). */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineInMs: number): Promise<T> {
-  const deadline = Date.now() + deadlineInMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${deadlineInMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { until } from './stream-scenario';
 
 /** One inline-record event per message, sessionId = stream. */
 export function eventMessage(stream: string, n: number, record: Record<string, unknown>): ServiceBusMessage {

@@ -22,6 +22,7 @@ import { startServiceBusEmulator, type ServiceBusEmulator } from '../../../local
 import { startLocalServices, type LocalServices } from '../../../local/services';
 import { buildApp, repoRoot } from '../config/app-under-test';
 import { startIngestionServer, type Envelope, type IngestionServer } from './ingestion-server';
+import { until as waitUntil } from '../../support/stream-scenario';
 
 const chromiumPath = '/usr/bin/chromium';
 const screenshotPath = path.join(repoRoot, 'test-results', 'operators-view.png');
@@ -42,15 +43,7 @@ const config = {
 };
 
 /** Polls a condition until it holds; fails at the deadline (a bound, not a sleep used as synchronisation). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + deadlineInMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${deadlineInMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => waitUntil(what, probe, deadlineInMs);
 
 const eventNamed = (name: string, properties: Record<string, string | RegExp>) => (e: Envelope) =>
   e.data.baseType === 'EventData' && e.data.baseData.name === name &&

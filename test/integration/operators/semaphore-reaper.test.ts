@@ -11,6 +11,7 @@ import { INGEST_START_RETRY, streamWorkerInputFor } from '../../../functions/str
 import { ManualClock } from '../../../local/host/scheduling-clock';
 import { startLocalServices, type LocalServices } from '../../../local/services';
 import { buildApp, startAppUnderTest, type AppUnderTest } from '../config/app-under-test';
+import { until as waitUntil } from '../../support/stream-scenario';
 
 const deadlineInMs = 60_000;
 const t0 = Date.parse('2026-11-23T10:00:10Z');
@@ -28,15 +29,7 @@ interface SemaphoreView {
   waiters: Array<{ owner: string; position: number }>;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + deadlineInMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${deadlineInMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => waitUntil(what, probe, deadlineInMs);
 
 describe('semaphore reaper timer', () => {
   let services: LocalServices;

@@ -10,6 +10,7 @@ import { createCosmosClient, Ledger } from '../../../connectors/cosmos';
 import { INGEST_START_RETRY, streamWorkerInputFor } from '../../../functions/stream-worker-config';
 import { startLocalServices, type LocalServices } from '../../../local/services';
 import { buildApp, startAppUnderTest, type AppUnderTest } from '../config/app-under-test';
+import { until as waitUntil } from '../../support/stream-scenario';
 
 const deadlineInMs = 60_000;
 const t0 = 1_790_000_000_000;
@@ -40,15 +41,7 @@ interface WindowPage { streamId: string; windows: WindowView[]; continuationToke
 interface ReplayAnswer { replays: Array<{ replayId: string; windowSeq: number; statusUri: string }>; workerId: string | null; workerStarted: boolean }
 
 /** Polls a condition until it holds; fails at the deadline (a bound, not a sleep used as synchronisation). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + deadlineInMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${deadlineInMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => waitUntil(what, probe, deadlineInMs);
 
 describe('stream windows (ledger) and window replays through the API', () => {
   let services: LocalServices;
