@@ -9,8 +9,9 @@
  *   measured at 10,000 streams within minutes instead of waiting on the one-session-at-a-time ingress.
  * Baselines in the same run: 100 streams each way, and the same rows as one direct COPY + merge (the database's
  * floor). Bounded: each scenario stops at BENCH_BUDGET_S (default 900 s) and reports what landed by then.
- * Run: `npm run bench:stream-sync` (writes bench/results/stream-sync.json). BENCH_STREAMS (default 10000) sizes the
- * large run; BENCH_SB_STREAMS (default 0 = skipped) adds a large run through Service Bus.
+ * Run: `npm run bench:stream-sync` (writes bench/results/stream-sync.json, or BENCH_RESULTS_FILE). BENCH_STREAMS
+ * (default 10000) sizes the large run; BENCH_SB_STREAMS (default 0 = skipped) adds a large run through Service Bus;
+ * BENCH_SOURCE_SHARDS (default 1) splits the source semaphore into that many entities.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -37,10 +38,14 @@ const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? 900) * 1000;
 /** Permits of the source and of the target semaphore. */
 const SOURCE_CAPACITY = Number(process.env.BENCH_SOURCE_CAPACITY ?? 16);
 const TARGET_CAPACITY = Number(process.env.BENCH_TARGET_CAPACITY ?? 8);
+/** Entities the source semaphore is split into (config `shards`); 1 = one entity holds every waiter. */
+const SOURCE_SHARDS = Number(process.env.BENCH_SOURCE_SHARDS ?? 1);
+/** Results file under bench/results/ (several configurations are kept side by side). */
+const RESULTS_FILE = process.env.BENCH_RESULTS_FILE ?? 'stream-sync.json';
 
 const columns = { id: 'text', v: 'bigint', stream: 'text', sent_ms: 'bigint' } as const;
 const config = {
-  semaphores: [{ kind: 'source', name: 'crm', capacity: SOURCE_CAPACITY }, { kind: 'target', name: 'pg', capacity: TARGET_CAPACITY }],
+  semaphores: [{ kind: 'source', name: 'crm', capacity: SOURCE_CAPACITY, shards: SOURCE_SHARDS }, { kind: 'target', name: 'pg', capacity: TARGET_CAPACITY }],
   // One pipeline (and table) per scenario, so each scenario's rows and windows are counted apart.
   pipelines: [['B', 'bench_baseline'], ['C', 'bench_baseline_engine'], ['M', 'bench_many'], ['N', 'bench_many_sb']].map(([prefix, table]) => ({
     name: table!.replaceAll('_', '-'), streams: [`${prefix}_*`], source: { kind: 'inline' }, sourceSemaphore: 'crm', target: { kind: 'postgres', table },
@@ -189,9 +194,14 @@ async function runScenario(name: string, prefix: string, table: string, streams:
   if (via === 'servicebus') await sendToServiceBus(all, ctx);
   else await startIngestBatches(all, ctx, prefix);
   const sendMs = Date.now() - started;
+  let reportedAtMs = started;
   while (Date.now() - started < BUDGET_MS) {
     const landed = Number((await ctx.pg.query<{ n: string }>(`select count(*) as n from public.${table}`)).rows[0]!.n);
     if (landed >= all.length) break;
+    if (Date.now() - reportedAtMs >= 30_000) {
+      reportedAtMs = Date.now();
+      console.log(`${name}: ${landed} of ${all.length} landed after ${Math.round((reportedAtMs - started) / 1000)} s`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const rows = (await ctx.pg.query<{ sent: string; landed: string }>(
@@ -290,11 +300,11 @@ async function main(): Promise<void> {
       cpuModel: cpus()[0]?.model,
       loadAverage1mAtStart: Number(loadStart.toFixed(1)),
       loadAverage1mAtEnd: Number(loadavg()[0]!.toFixed(1)),
-      setup: { capacity: { source: SOURCE_CAPACITY, target: TARGET_CAPACITY }, eventsPerStream: '1 or 2 (1.5 on average), one inline record each', budgetInS: BUDGET_MS / 1000,
+      setup: { capacity: { source: SOURCE_CAPACITY, target: TARGET_CAPACITY }, sourceShards: SOURCE_SHARDS, eventsPerStream: '1 or 2 (1.5 on average), one inline record each', budgetInS: BUDGET_MS / 1000,
         host: 'local host in the bench process, durable memory store; Service Bus emulator in its own process; sessionIdleTimeout 50 ms' },
       results,
     };
-    writeFileSync(join(repoRoot, 'bench', 'results', 'stream-sync.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(repoRoot, 'bench', 'results', RESULTS_FILE), `${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await sender.close();
     await client.close();

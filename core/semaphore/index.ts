@@ -26,4 +26,4 @@ export {
 } from './semaphore';
 export { shardFor, shardKey, splitCapacity } from './sharding';
 export { semaphoreViolations } from './invariants';
-export { acquireRequestSchema, semaphoreStateSchema } from './schemas';
+export { acquireRequestSchema, isSemaphoreState, semaphoreStateSchema } from './schemas';
