@@ -55,6 +55,11 @@ export interface InvocationInput {
   retryContext?: { retryCount: number; maxRetryCount: number; exception?: { message?: string; stackTrace?: string } };
   /** Cancels a running invocation's wait (the function itself is not interrupted, as on Azure). */
   abortSignal?: AbortSignal;
+  /**
+   * Durable instance id (or `@name@key` of an entity) for the invocation's log line, when the caller knows it:
+   * otherwise the invoker parses the trigger payload for it, which cost ~3 % of CPU with thousands of streams.
+   */
+  instanceId?: string;
 }
 
 export interface InvocationOutput {

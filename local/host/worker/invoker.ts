@@ -259,8 +259,9 @@ function raceAbort<T>(running: Promise<T>, signal: AbortSignal | undefined, func
   });
 }
 
-/** Durable instance id for the log: from triggerMetadata `instanceId`, or from the orchestration/entity payload. */
+/** Durable instance id for the log: given by the caller, from triggerMetadata `instanceId`, or from the orchestration/entity payload. */
 function durableInstanceId(fn: AppFunction, input: InvocationInput): string | undefined {
+  if (input.instanceId !== undefined) return input.instanceId;
   const fromMetadata = typedDataText(input.triggerMetadata?.instanceId);
   if (fromMetadata !== undefined) return stripJsonQuotes(fromMetadata);
   const triggerType = fn.registered.triggerType;

@@ -112,7 +112,7 @@ async function invokeEntity(ctx: EngineContext, entity: EntityRecord, requests: 
   };
   const started = Date.now();
   try {
-    const response = (await invokeWithPayload(ctx.invoker, fn, payload, clientInputs(fn, () => ctx.durableClientPayload()))) as BatchResponse;
+    const response = (await invokeWithPayload(ctx.invoker, fn, payload, entity.entityId, clientInputs(fn, () => ctx.durableClientPayload()))) as BatchResponse;
     ctx.log({ event: 'Sluice.Function.Invoked', function: fn.name, entityId: entity.entityId, operations: requests.length, durationMs: Date.now() - started, outcome: 'Succeeded' });
     return response;
   } catch (error) {

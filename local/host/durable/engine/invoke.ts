@@ -20,11 +20,13 @@ export async function invokeWithPayload(
   invoker: FunctionInvoker,
   fn: RegisteredFunction,
   payload: unknown,
+  instanceId: string,
   extraInputs: InvocationInput['inputData'] = [],
 ): Promise<unknown> {
   const output = await invoker.invoke(fn.name, {
     inputData: [{ name: fn.triggerBindingName, data: { string: JSON.stringify(payload) } }, ...extraInputs],
     triggerMetadata: {},
+    instanceId,
   });
   const text = returnValueAsJson(output.returnValue);
   return JSON.parse(text) as unknown;

@@ -222,7 +222,7 @@ async function invokeOrchestrator(ctx: EngineContext, record: InstanceRecord, hi
   };
   const started = Date.now();
   try {
-    const state = (await invokeWithPayload(ctx.invoker, fn, payload)) as DfOrchestratorState;
+    const state = (await invokeWithPayload(ctx.invoker, fn, payload, record.instanceId)) as DfOrchestratorState;
     ctx.log({ event: 'Sluice.Function.Invoked', function: fn.name, instanceId: record.instanceId, durationMs: Date.now() - started, outcome: 'Succeeded' });
     return state;
   } catch (error) {
