@@ -1,23 +1,10 @@
 /**
- * Stream scenarios on the local host: the compiled app with the Service Bus emulator, Azurite, PostgreSQL and the
- * Cosmos DB stand-in (`startStreamApp`), and a loopback HTTP source API that records every request's interval
- * and can hold a stream's requests until the test lets them go (`startRecordingSource`).
+ * Helpers for stream scenarios (the stack itself: test/support/stream-stack.ts): a deterministic shuffle, interval
+ * overlap, a bounded poll, and a loopback HTTP source API that records every request's interval and can hold a
+ * stream's requests until the test lets them go (`startRecordingSource`).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Client } from 'pg';
-import { createCosmosClient, ensureLedgerContainer, Ledger } from '../../connectors/cosmos';
-import { durableHostFactory } from '../../local/host/durable/factory';
-import type { LocalDurableHost } from '../../local/host/durable';
-import { startHost, type RunningHost } from '../../local/host/host';
-import { createHostLogger } from '../../local/host/log';
-import { createSdkServiceBusSource } from '../../local/host/triggers/service-bus-sdk-source';
-import { startServiceBusEmulator, type ServiceBusEmulator } from '../../local/servicebus';
-import { startLocalServices, type LocalServices } from '../../local/services';
-import { buildApp } from '../integration/config/app-under-test';
 
 /** Deterministic shuffle (mulberry32), so a failure reproduces with the same interleaving. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
@@ -149,89 +136,5 @@ export async function startRecordingSource(options: RecordingSourceOptions): Pro
       server.closeAllConnections();
       server.close(() => resolve());
     }),
-  };
-}
-
-export interface StreamApp {
-  services: LocalServices;
-  emulator: ServiceBusEmulator;
-  host: RunningHost;
-  pg: Client;
-  ledger: Ledger;
-  /** fetch against the app's HTTP API with the default function key. */
-  call(method: string, route: string, body?: unknown): Promise<Response>;
-  /** Resolves when no orchestration episode, activity or entity batch is running. */
-  durableIdle(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export interface StartStreamAppOptions {
-  config: unknown;
-  /** Overrides of host.json `extensions.serviceBus` (the local host serves batch-mode sessions one at a time). */
-  serviceBus: Record<string, unknown>;
-  taskHub: string;
-}
-
-/** Builds the app, starts the services and the local host with the app's session-batch ingress on queue `ingress`. */
-export async function startStreamApp(options: StartStreamAppOptions): Promise<StreamApp> {
-  const appDir = buildApp();
-  const hostJsonPath = path.join(appDir, 'host.json');
-  const hostJson = JSON.parse(readFileSync(hostJsonPath, 'utf8')) as { extensions: { serviceBus: Record<string, unknown> } };
-  Object.assign(hostJson.extensions.serviceBus, options.serviceBus);
-  writeFileSync(hostJsonPath, JSON.stringify(hostJson));
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-stream-'));
-  const [services, emulator] = await Promise.all([
-    startLocalServices(),
-    startServiceBusEmulator({ queues: [{ name: 'ingress', requiresSession: true, maxDeliveryCount: 5 }] }),
-  ]);
-  const env: Record<string, string> = {
-    ...services.env(),
-    SLUICE_SERVICEBUS: emulator.connectionString,
-    SLUICE_INGRESS_QUEUE: 'ingress',
-    SLUICE_TASK_HUB: options.taskHub,
-    SLUICE_COSMOS_DATABASE: 'sluice',
-    SLUICE_CONFIG: JSON.stringify(options.config),
-  };
-  // The app runs in this process (loaded outside jest's sandbox) and reads the real process.env, as on Azure.
-  const realEnv = process.getBuiltinModule('node:process').env;
-  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, realEnv[name]]));
-  Object.assign(realEnv, env);
-  let durable: LocalDurableHost | undefined;
-  const host = await startHost({
-    appDir, port: 0, dataDir, env: realEnv, logSink: () => undefined,
-    durable: (context) => {
-      durable = durableHostFactory({ store: 'memory' })(context) as LocalDurableHost;
-      return durable;
-    },
-    serviceBus: createSdkServiceBusSource({ env: realEnv, logger: createHostLogger(() => undefined) }),
-  });
-  const pg = new Client({ connectionString: services.postgres.connectionString });
-  await pg.connect();
-  const cosmos = createCosmosClient({ endpoint: services.cosmos.endpoint, key: services.cosmos.key, endpointDiscovery: false });
-  // Created as the app creates it on first use, so a test can read the ledger before any window was extracted.
-  const { database } = await cosmos.databases.createIfNotExists({ id: 'sluice' });
-  const ledger = new Ledger(await ensureLedgerContainer(database));
-  const key = host.keys.functionKeys['default'] ?? '';
-  return {
-    services, emulator, host, pg,
-    ledger,
-    call: (method, route, body) => fetch(`${host.url}/api/${route}`, {
-      method,
-      headers: { 'x-functions-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }),
-    durableIdle: () => durable?.whenIdle() ?? Promise.resolve(),
-    stop: async () => {
-      await pg.end();
-      await host.stop();
-      await emulator.stop();
-      await services.stop();
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete realEnv[name];
-        else realEnv[name] = value;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(appDir, { recursive: true, force: true });
-    },
   };
 }

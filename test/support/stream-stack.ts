@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import { Client } from 'pg';
-import { createCosmosClient, Ledger } from '../../connectors/cosmos';
+import { createCosmosClient, ensureLedgerContainer, Ledger } from '../../connectors/cosmos';
 import { durableHostFactory } from '../../local/host/durable/factory';
 import type { LocalDurableHost } from '../../local/host/durable';
 import { startHost, type RunningHost } from '../../local/host/host';
@@ -27,6 +27,8 @@ export interface StreamStackOptions {
   serviceBus?: Record<string, unknown>;
   /** Peek-lock and session lock duration of the ingress queue. @default 30000 */
   lockDurationInMs?: number;
+  /** More app settings (timer schedules, Application Insights, ...), added to the stack's. */
+  env?: Record<string, string>;
 }
 
 export interface StreamStack {
@@ -60,11 +62,14 @@ export async function startStreamStack(options: StreamStackOptions): Promise<Str
     SLUICE_TASK_HUB: options.taskHub,
     SLUICE_COSMOS_DATABASE: 'sluice',
     SLUICE_CONFIG: JSON.stringify(options.config),
+    ...options.env,
   };
   const pg = new Client({ connectionString: services.postgres.connectionString });
   await pg.connect();
   const cosmos = createCosmosClient({ endpoint: services.cosmos.endpoint, key: services.cosmos.key, endpointDiscovery: false });
-  const ledger = new Ledger(cosmos.database('sluice').container('ledger'));
+  // Created as the app creates it on first use, so a test can read the ledger before any window was extracted.
+  const { database } = await cosmos.databases.createIfNotExists({ id: 'sluice' });
+  const ledger = new Ledger(await ensureLedgerContainer(database));
   const client = new ServiceBusClient(emulator.connectionString);
   const sender = client.createSender('ingress');
   return {

@@ -5,24 +5,20 @@
  * Debian's Chromium shows it, its Resume button resumes it once the cause is gone and the stream catches up; the
  * dashboard lists a load in flight, a dead-lettered message and rejects; the app sent the contract's telemetry.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { Client } from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createCosmosClient, Ledger } from '../../../connectors/cosmos';
-import type { LocalDurableHost } from '../../../local/host/durable';
-import { durableHostFactory } from '../../../local/host/durable/factory';
-import { startHost, type RunningHost } from '../../../local/host/host';
-import { createHostLogger } from '../../../local/host/log';
-import { createSdkServiceBusSource } from '../../../local/host/triggers/service-bus-sdk-source';
-import { startServiceBusEmulator, type ServiceBusEmulator } from '../../../local/servicebus';
-import { startLocalServices, type LocalServices } from '../../../local/services';
-import { buildApp, repoRoot } from '../config/app-under-test';
+import type { Client } from 'pg';
+import type { RunningHost } from '../../../local/host/host';
+import type { LocalServices } from '../../../local/services';
+import type { ServiceBusEmulator } from '../../../local/servicebus';
+import { repoRoot } from '../config/app-under-test';
 import { startIngestionServer, type Envelope, type IngestionServer } from './ingestion-server';
 import { until as waitUntil } from '../../support/stream-scenario';
+import { startInProcessHost, startStreamStack, type InProcessHost, type StreamStack } from '../../support/stream-stack';
 
 const chromiumPath = '/usr/bin/chromium';
 const screenshotPath = path.join(repoRoot, 'test-results', 'operators-view.png');
@@ -57,14 +53,11 @@ describe('operators view on the local host: a real suspension, the dashboard, an
   let emulator: ServiceBusEmulator;
   let ingestion: IngestionServer;
   let host: RunningHost;
-  let durable: LocalDurableHost | undefined;
   let pg: Client;
+  let stack: StreamStack;
+  let app: InProcessHost;
   let browser: Browser;
   let page: Page;
-  let appDir: string;
-  let dataDir: string;
-  const realEnv = process.getBuiltinModule('node:process').env;
-  let saved: Record<string, string | undefined> = {};
 
   const call = (method: string, route: string, body?: unknown) => fetch(`${host.url}/api/${route}`, {
     method,
@@ -90,59 +83,32 @@ describe('operators view on the local host: a real suspension, the dashboard, an
   const rowsOf = async (prefix: string) => Number((await pg.query<{ n: string }>(`select count(*) as n from public.accounts where id like $1`, [`${prefix}%`]).catch(() => ({ rows: [{ n: '0' }] }))).rows[0]?.n ?? 0);
 
   beforeAll(async () => {
-    appDir = buildApp();
-    const hostJson = JSON.parse(readFileSync(path.join(appDir, 'host.json'), 'utf8')) as { extensions: { serviceBus: Record<string, unknown> } };
-    hostJson.extensions.serviceBus.sessionIdleTimeout = '00:00:00.2';
-    writeFileSync(path.join(appDir, 'host.json'), JSON.stringify(hostJson));
-    dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-ops-'));
-    [services, emulator, ingestion] = await Promise.all([
-      startLocalServices(),
-      startServiceBusEmulator({ queues: [{ name: 'ingress', requiresSession: true, maxDeliveryCount: 5 }] }),
-      startIngestionServer(),
-    ]);
-    const env: Record<string, string> = {
-      ...services.env(),
-      SLUICE_SERVICEBUS: emulator.connectionString,
-      SLUICE_INGRESS_QUEUE: 'ingress',
-      SLUICE_TASK_HUB: 'SluiceOperatorsTest',
-      SLUICE_COSMOS_DATABASE: 'sluice',
-      SLUICE_CONFIG: JSON.stringify(config),
-      SLUICE_METRICS_SCHEDULE: '*/2 * * * * *',
-      APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString,
-      // Only the loopback ingestion endpoint: no SDK self-statistics to Microsoft's endpoints.
-      APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
-      APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
-    };
-    saved = Object.fromEntries(Object.keys(env).map((name) => [name, realEnv[name]]));
-    Object.assign(realEnv, env);
-    host = await startHost({
-      appDir, port: 0, dataDir, env: realEnv, logSink: () => undefined,
-      durable: (context) => {
-        durable = durableHostFactory({ store: 'memory' })(context) as LocalDurableHost;
-        return durable;
+    ingestion = await startIngestionServer();
+    stack = await startStreamStack({
+      config,
+      taskHub: 'SluiceOperatorsTest',
+      serviceBus: { sessionIdleTimeout: '00:00:00.2' },
+      env: {
+        SLUICE_METRICS_SCHEDULE: '*/2 * * * * *',
+        APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString,
+        // Only the loopback ingestion endpoint: no SDK self-statistics to Microsoft's endpoints.
+        APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
+        APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
       },
-      serviceBus: createSdkServiceBusSource({ env: realEnv, logger: createHostLogger(() => undefined) }),
     });
-    pg = new Client({ connectionString: services.postgres.connectionString });
-    await pg.connect();
+    app = await startInProcessHost(stack);
+    ({ services, emulator, pg } = stack);
+    host = app.host;
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    await pg?.end();
-    await host?.stop();
-    await emulator?.stop();
-    await services?.stop();
+    await app?.stop();
+    await stack?.stop();
     ingestion?.untrust();
     await ingestion?.stop();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete realEnv[name];
-      else realEnv[name] = value;
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (appDir) rmSync(appDir, { recursive: true, force: true });
   }, 60_000);
 
   it('suspends a stream whose load really fails, shows it, and its Resume button resumes it until the stream caught up', async () => {
@@ -237,7 +203,7 @@ describe('operators view on the local host: a real suspension, the dashboard, an
       return status.runtimeStatus === 'Completed' ? true : undefined;
     });
     expect((await call('POST', 'loads', { pipeline: 'orders', blob: 'orders/bad.csv' })).status).toBe(202);
-    await durable?.whenIdle();
+    await app.idle();
     await page.getByRole('button', { name: 'Refresh now' }).click();
     await page.locator('#rejects-body tr').filter({ hasText: 'orders/bad.csv' }).first().waitFor();
     await page.locator('#loads-body').filter({ hasText: 'No load running.' }).waitFor();

@@ -3,22 +3,10 @@
  * emulator, the app's session-batch ingress, ingestBatch, stream workers under source/target semaphores, the
  * connector-backed extract (Azurite landing) and load (PostgreSQL COPY + guarded merge), and the Cosmos ledger.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { Client } from 'pg';
-import { createCosmosClient, Ledger } from '../../../connectors/cosmos';
-import { durableHostFactory } from '../../../local/host/durable/factory';
-import type { LocalDurableHost } from '../../../local/host/durable';
-import { startHost, type RunningHost } from '../../../local/host/host';
-import { createHostLogger } from '../../../local/host/log';
-import { createSdkServiceBusSource } from '../../../local/host/triggers/service-bus-sdk-source';
-import { startServiceBusEmulator, type ServiceBusEmulator } from '../../../local/servicebus';
-import { startLocalServices, type LocalServices } from '../../../local/services';
-import { buildApp } from '../config/app-under-test';
 import { maxOverlap, shuffled, until } from '../../support/stream-scenario';
+import { startInProcessHost, startStreamStack, type InProcessHost, type StreamStack } from '../../support/stream-stack';
 
 const streams = Array.from({ length: 20 }, (_, i) => `S_${i}`);
 const eventsPerStream = 10;
@@ -41,63 +29,23 @@ const config = {
 };
 
 describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
-  let services: LocalServices;
-  let emulator: ServiceBusEmulator;
-  let host: RunningHost;
-  let durable: LocalDurableHost | undefined;
-  let pg: Client;
-  let appDir: string;
-  let dataDir: string;
-  const realEnv = process.getBuiltinModule('node:process').env;
-  let saved: Record<string, string | undefined> = {};
+  let stack: StreamStack;
+  let app: InProcessHost;
 
   beforeAll(async () => {
-    appDir = buildApp();
-    // Batch-mode sessions are served one at a time; a short idle timeout moves on to the next session quickly.
-    const hostJson = JSON.parse(readFileSync(path.join(appDir, 'host.json'), 'utf8')) as { extensions: { serviceBus: Record<string, unknown> } };
-    hostJson.extensions.serviceBus.sessionIdleTimeout = '00:00:00.2';
-    // Small batches: a stream's events arrive in several ingestBatch runs, some while its worker is busy.
-    hostJson.extensions.serviceBus.maxMessageBatchSize = 4;
-    writeFileSync(path.join(appDir, 'host.json'), JSON.stringify(hostJson));
-    dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-ingress-'));
-    [services, emulator] = await Promise.all([
-      startLocalServices(),
-      startServiceBusEmulator({ queues: [{ name: 'ingress', requiresSession: true, maxDeliveryCount: 5 }] }),
-    ]);
-    const env: Record<string, string> = {
-      ...services.env(),
-      SLUICE_SERVICEBUS: emulator.connectionString,
-      SLUICE_INGRESS_QUEUE: 'ingress',
-      SLUICE_TASK_HUB: 'SluiceIngressTest',
-      SLUICE_COSMOS_DATABASE: 'sluice',
-      SLUICE_CONFIG: JSON.stringify(config),
-    };
-    // The app runs in this process (loaded outside jest's sandbox) and reads the real process.env, as on Azure.
-    saved = Object.fromEntries(Object.keys(env).map((name) => [name, realEnv[name]]));
-    Object.assign(realEnv, env);
-    host = await startHost({
-      appDir, port: 0, dataDir, env: realEnv, logSink: () => undefined,
-      durable: (context) => {
-        durable = durableHostFactory({ store: 'memory' })(context) as LocalDurableHost;
-        return durable;
-      },
-      serviceBus: createSdkServiceBusSource({ env: realEnv, logger: createHostLogger(() => undefined) }),
+    stack = await startStreamStack({
+      config,
+      taskHub: 'SluiceIngressTest',
+      // Batch-mode sessions are served one at a time; a short idle timeout moves on to the next session quickly.
+      // Small batches: a stream's events arrive in several ingestBatch runs, some while its worker is busy.
+      serviceBus: { sessionIdleTimeout: '00:00:00.2', maxMessageBatchSize: 4 },
     });
-    pg = new Client({ connectionString: services.postgres.connectionString });
-    await pg.connect();
+    app = await startInProcessHost(stack);
   }, 120_000);
 
   afterAll(async () => {
-    await pg?.end();
-    await host?.stop();
-    await emulator?.stop();
-    await services?.stop();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete realEnv[name];
-      else realEnv[name] = value;
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (appDir) rmSync(appDir, { recursive: true, force: true });
+    await app?.stop();
+    await stack?.stop();
   });
 
   it('lands every event exactly once, applies each stream\'s windows in order, and dead-letters bad messages with their reason without blocking their sessions', async () => {
@@ -115,23 +63,18 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     const cursor = perStream.map(() => 0);
     const messages = order.map((s) => perStream[s]![cursor[s]!++]!);
 
-    const client = new ServiceBusClient(emulator.connectionString);
-    const sender = client.createSender('ingress');
-    for (let i = 0; i < messages.length; i += 50) await sender.sendMessages(messages.slice(i, i + 50));
-    await sender.close();
-    await client.close();
+    await stack.send(messages);
 
     const total = streams.length * eventsPerStream;
     await until(`${total} rows in accounts`, async () => {
-      const result = await pg.query<{ n: string }>('select count(*) as n from public.accounts').catch(() => undefined);
+      const result = await stack.pg.query<{ n: string }>('select count(*) as n from public.accounts').catch(() => undefined);
       return Number(result?.rows[0]?.n ?? 0) >= total ? true : undefined;
     }, deadlineInMs);
-    const rows = (await pg.query<{ id: string; v: string; stream: string; n: number }>('select id, v, stream, n from public.accounts order by id')).rows;
+    const rows = (await stack.pg.query<{ id: string; v: string; stream: string; n: number }>('select id, v, stream, n from public.accounts order by id')).rows;
     const expected = streams.flatMap((stream) => Array.from({ length: eventsPerStream }, (_, n) => ({ id: `${stream}-${n}`, v: String(n + 1), stream, n })));
     expect(rows).toEqual(expected.sort((a, b) => (a.id < b.id ? -1 : 1)));
 
-    const cosmos = createCosmosClient({ endpoint: services.cosmos.endpoint, key: services.cosmos.key, endpointDiscovery: false });
-    const ledger = new Ledger(cosmos.database('sluice').container('ledger'));
+    const ledger = stack.ledger;
     let inserted = 0;
     const extracts: Array<[number, number]> = [];
     const loads: Array<[number, number]> = [];
@@ -164,7 +107,7 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     expect(maxOverlap(loads)).toBeLessThanOrEqual(config.semaphores[1]!.capacity);
 
     // The bad messages are in the dead-letter queue with their reason code and description; nothing else is.
-    const dlqClient = new ServiceBusClient(emulator.connectionString);
+    const dlqClient = new ServiceBusClient(stack.emulator.connectionString);
     const dlq = dlqClient.createReceiver('ingress', { subQueueType: 'deadLetter' });
     const dead = await dlq.peekMessages(10);
     await dlqClient.close();
@@ -173,11 +116,11 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
         `stream "S_other" differs from the message's sessionId "${badStream}" (they must be equal). To fix: send it with sessionId = its stream.`],
       [`${notJsonStream}-bad`, notJsonStream, 'NotJson', expect.stringMatching(/^body is not JSON: .+ To fix: send the event as a JSON object/)],
     ]);
-    await durable?.whenIdle();
+    await app.idle();
   }, 90_000);
 
   it('loads blob refs, guards a pipeline without version column by window, and writes rejected rows to the rejects container', async () => {
-    const blobs = BlobServiceClient.fromConnectionString(services.blob.connectionString);
+    const blobs = BlobServiceClient.fromConnectionString(stack.services.blob.connectionString);
     const incoming = blobs.getContainerClient('incoming');
     await incoming.createIfNotExists();
     const upload = async (name: string, lines: unknown[]) => {
@@ -187,7 +130,7 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     };
     const first = await upload('f1.ndjson', [{ id: 'a', qty: 1 }, { id: 'b', qty: 'many' }, { id: 'c', qty: 3 }]);
     const second = await upload('f2.ndjson', [{ id: 'd', qty: 4 }]);
-    const client = new ServiceBusClient(emulator.connectionString);
+    const client = new ServiceBusClient(stack.emulator.connectionString);
     const sender = client.createSender('ingress');
     await sender.sendMessages([first, second].map((url, n) => ({
       sessionId: 'F_1', messageId: `F_1-${n}`, contentType: 'application/json', body: { stream: 'F_1', occurredAtMs: 1_790_000_000_000 + n, blobRef: { url } },
@@ -196,7 +139,7 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     await client.close();
 
     const rows = await until('file rows', async () => {
-      const result = await pg.query<{ id: string; qty: number; sluice_window_seq: string }>('select id, qty, sluice_window_seq from public.file_rows order by id').catch(() => undefined);
+      const result = await stack.pg.query<{ id: string; qty: number; sluice_window_seq: string }>('select id, qty, sluice_window_seq from public.file_rows order by id').catch(() => undefined);
       return result !== undefined && result.rows.length >= 3 ? result.rows : undefined;
     }, deadlineInMs);
     expect(rows.map((r) => [r.id, r.qty])).toEqual([['a', 1], ['c', 3], ['d', 4]]);
@@ -210,6 +153,6 @@ describe('ingress -> stream workers -> PostgreSQL on the local host', () => {
     const reject = JSON.parse((await rejects.getBlobClient(names[0]!).downloadToBuffer()).toString('utf8')) as Record<string, unknown>;
     expect(reject).toMatchObject({ file: 'f1.ndjson', line: 2, raw: JSON.stringify({ id: 'b', qty: 'many' }) });
     expect(String(reject.reason)).toMatch(/^column "qty": /);
-    await durable?.whenIdle();
+    await app.idle();
   }, 60_000);
 });

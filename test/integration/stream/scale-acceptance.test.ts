@@ -4,10 +4,11 @@
  * that holds each request a few ms and records its interval), Azurite landing, PostgreSQL loads and the Cosmos
  * ledger. Concurrency is proven from recorded intervals: the source API's request log and the ledger's spans.
  */
-import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
+import type { ServiceBusMessage } from '@azure/service-bus';
 import { Client } from 'pg';
 import type { LedgerEntry } from '../../../connectors/cosmos';
-import { maxOverlap, shuffled, startRecordingSource, startStreamApp, until, type RecordingSource, type SourceRecord, type StreamApp } from '../../support/stream-scenario';
+import { maxOverlap, shuffled, startRecordingSource, until, type RecordingSource, type SourceRecord } from '../../support/stream-scenario';
+import { startInProcessHost, startStreamStack, type InProcessHost, type StreamStack } from '../../support/stream-stack';
 
 const baseMs = 1_790_000_000_000;
 const scale = { streams: 500, eventsPerStream: 20, source: 3, target: 4 };
@@ -46,20 +47,12 @@ const notification = (stream: string, n: number): ServiceBusMessage => ({
   sessionId: stream, messageId: `${stream}-${n}`, contentType: 'application/json', body: { stream, occurredAtMs: baseMs + n },
 });
 
-async function send(app: StreamApp, messages: ServiceBusMessage[]): Promise<void> {
-  const client = new ServiceBusClient(app.emulator.connectionString);
-  const sender = client.createSender('ingress');
-  for (let i = 0; i < messages.length; i += 100) await sender.sendMessages(messages.slice(i, i + 100));
-  await sender.close();
-  await client.close();
-}
-
 const seqOf = (entry: LedgerEntry) => Number(entry.ref.split('.w')[1]);
 
 /** A stream's ledger once its succeeded windows cover `events` events. */
-async function ledgerOf(app: StreamApp, stream: string, events: number): Promise<LedgerEntry[]> {
+async function ledgerOf(stream: string, events: number): Promise<LedgerEntry[]> {
   return until(`ledger of ${stream}`, async () => {
-    const list = await app.ledger.listByStream(stream, { limit: 1000 });
+    const list = await stack.ledger.listByStream(stream, { limit: 1000 });
     const done = list.filter((e) => e.outcome === 'succeeded').reduce((sum, e) => sum + (e.window?.events ?? 0), 0);
     return done >= events ? list.sort((a, b) => seqOf(a) - seqOf(b)) : undefined;
   }, deadlineInMs);
@@ -67,7 +60,7 @@ async function ledgerOf(app: StreamApp, stream: string, events: number): Promise
 
 interface SemaphoreView { capacity: number; held: number; holders: Array<{ owner: string }>; waiters: Array<{ owner: string }> }
 
-async function semaphore(app: StreamApp, name: string): Promise<SemaphoreView> {
+async function semaphore(name: string): Promise<SemaphoreView> {
   const response = await app.call('GET', `semaphores/${name}`);
   expect(response.status).toBe(200);
   return (await response.json()) as SemaphoreView;
@@ -88,26 +81,29 @@ async function setCapacity(name: string, capacity: number): Promise<void> {
 }
 
 async function rowCount(table: string): Promise<number> {
-  const result = await app.pg.query<{ n: string }>(`select count(*) as n from public.${table}`).catch(() => undefined);
+  const result = await stack.pg.query<{ n: string }>(`select count(*) as n from public.${table}`).catch(() => undefined);
   return Number(result?.rows[0]?.n ?? 0);
 }
 
 let source: RecordingSource;
-let app: StreamApp;
+let stack: StreamStack;
+let app: InProcessHost;
 
 beforeAll(async () => {
   source = await startRecordingSource({ data: rowsOf, holdInMs: 5, pageSize: (stream) => (stream.startsWith('C_') ? 500 : 5) });
-  app = await startStreamApp({
+  stack = await startStreamStack({
     config: configFor(source.url),
     // Sessions are served one at a time: a short idle timeout moves on quickly; a batch holds a stream's 20 events.
     serviceBus: { sessionIdleTimeout: '00:00:00.05', maxMessageBatchSize: 100 },
     taskHub: 'SluiceScaleTest',
   });
+  app = await startInProcessHost(stack);
 }, 180_000);
 
 afterAll(async () => {
   source?.releaseAll();
   await app?.stop();
+  await stack?.stop();
   await source?.close();
 });
 
@@ -115,8 +111,8 @@ describe('stream sync acceptance (issue 5) on the local host', () => {
   it('500 streams x 20 events in random interleaving: every row once, windows in order, caps 3 and 4 reached and never exceeded, one worker per stream', async () => {
     // The caps are reached on purpose, not by chance: the source API holds the first requests and the target table
     // is locked, so workers pile up behind both semaphores; the recorded intervals then show no more ran at once.
-    await app.pg.query('create table public.accounts (id text, v bigint, stream text, n integer, primary key (id))');
-    const lock = new Client({ connectionString: app.services.postgres.connectionString });
+    await stack.pg.query('create table public.accounts (id text, v bigint, stream text, n integer, primary key (id))');
+    const lock = new Client({ connectionString: stack.services.postgres.connectionString });
     await lock.connect();
     try {
       await lock.query('begin');
@@ -126,12 +122,12 @@ describe('stream sync acceptance (issue 5) on the local host', () => {
       const perStream = scaleStreams.map((stream) => Array.from({ length: scale.eventsPerStream }, (_, n) => notification(stream, n)));
       const order = shuffled(perStream.flatMap((messages, s) => messages.map(() => s)), 5);
       const cursor = perStream.map(() => 0);
-      await send(app, order.map((s) => perStream[s]![cursor[s]!++]!));
+      await stack.send(order.map((s) => perStream[s]![cursor[s]!++]!));
 
       const held = await until('3 extracts held at the source', () => (source.open('S_').length >= scale.source ? source.open('S_') : undefined), deadlineInMs);
       expect(held).toHaveLength(scale.source);
       source.releaseAll();
-      const waitingLoads = async () => Number((await app.pg.query<{ n: string }>(
+      const waitingLoads = async () => Number((await stack.pg.query<{ n: string }>(
         "select count(*) as n from pg_stat_activity where application_name = 'sluice-loader' and wait_event_type = 'Lock'")).rows[0]?.n);
       await until('4 loads waiting for the locked table', async () => ((await waitingLoads()) >= scale.target ? true : undefined), deadlineInMs);
       expect(await waitingLoads()).toBe(scale.target);
@@ -143,7 +139,7 @@ describe('stream sync acceptance (issue 5) on the local host', () => {
 
     const total = scale.streams * scale.eventsPerStream;
     await until(`${total} rows`, async () => ((await rowCount('accounts')) >= total ? true : undefined), deadlineInMs);
-    const rows = (await app.pg.query<{ id: string; v: string; n: number }>('select id, v, n from public.accounts order by id')).rows;
+    const rows = (await stack.pg.query<{ id: string; v: string; n: number }>('select id, v, n from public.accounts order by id')).rows;
     const expected = scaleStreams.flatMap((stream) => rowsOf(stream).map((r) => ({ id: String(r.row['id']), v: String(r.row['v']), n: r.row['n'] })));
     expect(rows).toEqual(expected.sort((a, b) => (a.id < b.id ? -1 : 1)));
 
@@ -152,7 +148,7 @@ describe('stream sync acceptance (issue 5) on the local host', () => {
     let inserted = 0;
     let windows = 0;
     for (const stream of scaleStreams) {
-      const entries = await ledgerOf(app, stream, scale.eventsPerStream);
+      const entries = await ledgerOf(stream, scale.eventsPerStream);
       expect(entries.map((e) => [seqOf(e), e.outcome])).toEqual(entries.map((_, i) => [i + 1, 'succeeded']));
       for (let i = 1; i < entries.length; i++) {
         // Applied in order by one worker at a time: window k+1 starts after window k finished, and covers later events.
@@ -182,15 +178,15 @@ describe('stream sync acceptance (issue 5) on the local host', () => {
     expect(maxOverlap(extracts)).toBe(scale.source);
     expect(maxOverlap(loads)).toBe(scale.target);
 
-    await app.durableIdle();
-    for (const name of ['source:crm', 'target:crm']) expect(await semaphore(app, name)).toMatchObject({ held: 0, holders: [], waiters: [] });
+    await app.idle();
+    for (const name of ['source:crm', 'target:crm']) expect(await semaphore(name)).toMatchObject({ held: 0, holders: [], waiters: [] });
   }, deadlineInMs * 2);
 
   it('coalesces 1,000 events sent while the stream\'s worker is busy into at most 2 further windows', async () => {
     source.hold(/^C_/);
-    await send(app, [notification('C_1', 0)]);
+    await stack.send([notification('C_1', 0)]);
     await until('the worker of C_1 busy in its extract', () => (source.open('C_').length === 1 ? true : undefined), deadlineInMs);
-    await send(app, Array.from({ length: busyEvents }, (_, n) => notification('C_1', n + 1)));
+    await stack.send(Array.from({ length: busyEvents }, (_, n) => notification('C_1', n + 1)));
     await until('all events of C_1 appended', async () => {
       const response = await app.call('GET', 'streams/C_1');
       const status = (await response.json()) as { counters?: { eventsAppended: number } };
@@ -198,7 +194,7 @@ describe('stream sync acceptance (issue 5) on the local host', () => {
     }, deadlineInMs);
     source.release('C_1');
 
-    const entries = await ledgerOf(app, 'C_1', busyEvents + 1);
+    const entries = await ledgerOf('C_1', busyEvents + 1);
     expect(entries.length).toBeGreaterThanOrEqual(2);
     expect(entries.length).toBeLessThanOrEqual(1 + 2);
     expect(entries.map((e) => e.window!.events)).toEqual([1, ...entries.slice(1).map((e) => e.window!.events)]);
@@ -208,7 +204,7 @@ describe('stream sync acceptance (issue 5) on the local host', () => {
 
   it('applies a capacity change at run time: a raise starts waiters within one grant cycle, a lower grants nothing until holders drop below it', async () => {
     source.hold(/^K_/);
-    await send(app, capacityStreams.map((stream) => notification(stream, 0)));
+    await stack.send(capacityStreams.map((stream) => notification(stream, 0)));
     const capRequests = () => source.requests.filter((r) => r.stream.startsWith('K_'));
     await semaphoreWhen('source:cap', '1 holder and 5 waiters', (v) => v.held === 1 && v.waiters.length === capacityStreams.length - 1);
     await until('the holder\'s extract at the source', () => (capRequests().length === 1 ? true : undefined), deadlineInMs);
@@ -234,12 +230,12 @@ describe('stream sync acceptance (issue 5) on the local host', () => {
     }
     // The last release brought the holders below the capacity: exactly one waiter starts.
     await until('the next waiter\'s extract', () => (capRequests().length === 4 ? true : undefined), deadlineInMs);
-    expect(await semaphore(app, 'source:cap')).toMatchObject({ capacity: 1, held: 1 });
-    expect((await semaphore(app, 'source:cap')).waiters).toHaveLength(2);
+    expect(await semaphore('source:cap')).toMatchObject({ capacity: 1, held: 1 });
+    expect((await semaphore('source:cap')).waiters).toHaveLength(2);
 
     source.releaseAll();
     await until('every K stream landed', async () => ((await rowCount('cap_rows')) === capacityStreams.length ? true : undefined), deadlineInMs);
-    await app.durableIdle();
-    expect(await semaphore(app, 'source:cap')).toMatchObject({ capacity: 1, held: 0, waiters: [] });
+    await app.idle();
+    expect(await semaphore('source:cap')).toMatchObject({ capacity: 1, held: 0, waiters: [] });
   }, deadlineInMs * 2);
 });
